@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace CropData.Dataset.Config;
+
+/// <summary>A configuration error: names the file, the key, the value and what is allowed.</summary>
+public sealed class ConfigException(string message) : Exception(message);
+
+/// <summary>A loaded configuration: the typed view plus the canonical tree that fingerprints read key by key.</summary>
+public sealed class LoadedConfig
+{
+    public required DatasetConfig Config { get; init; }
+    /// <summary>The effective configuration (defaults merged with the file) as a JSON tree with snake_case keys.</summary>
+    public required JsonObject Tree { get; init; }
+    public required string SourcePath { get; init; }
+
+    /// <summary>
+    /// Canonical compact JSON of the value at a dotted key ("selection.cloud_cover_threshold", or a whole
+    /// section "selection"), or null when absent. Stable across runs: keys are sorted.
+    /// </summary>
+    public string? Value(string dottedKey)
+    {
+        JsonNode? node = Tree;
+        foreach (var part in dottedKey.Split('.'))
+        {
+            if (node is not JsonObject obj || !obj.TryGetPropertyValue(part, out node)) return null;
+        }
+        return node is null ? "null" : ConfigLoader.Canonical(node);
+    }
+}
+
+public static class ConfigLoader
+{
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
+        WriteIndented = false,
+    };
+
+    public static LoadedConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new ConfigException($"config file '{path}' does not exist");
+        string text = File.ReadAllText(path);
+        return Parse(text, path);
+    }
+
+    public static LoadedConfig Parse(string yamlText, string sourceName = "<config>")
+    {
+        JsonNode? fileTree;
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(yamlText));
+            fileTree = stream.Documents.Count == 0 ? new JsonObject() : ToJson(stream.Documents[0].RootNode);
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigException($"{sourceName}: malformed YAML at line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}");
+        }
+        if (fileTree is not JsonObject fileObject)
+            throw new ConfigException($"{sourceName}: expected a mapping of settings at the top level");
+
+        // Defaults first, then the file on top, so the tree holds every effective value.
+        var defaults = (JsonObject)JsonSerializer.SerializeToNode(new DatasetConfig(), Json)!;
+        CheckKeys(fileObject, defaults, sourceName, "");
+        var merged = Merge(defaults, fileObject);
+
+        DatasetConfig config;
+        try
+        {
+            config = merged.Deserialize<DatasetConfig>(Json)!;
+        }
+        catch (JsonException e)
+        {
+            var key = (e.Path ?? "$").TrimStart('$', '.');
+            throw new ConfigException($"{sourceName}: key '{key}' has a value of the wrong type: {Short(e.Message)}");
+        }
+        ConfigValidator.Validate(config, sourceName);
+        return new LoadedConfig { Config = config, Tree = (JsonObject)Sort(merged), SourcePath = sourceName };
+    }
+
+    private static string Short(string message)
+    {
+        var i = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return i > 0 ? message[..i] : message;
+    }
+
+    // Unknown keys are errors (a typo must not silently fall back to a default).
+    private static void CheckKeys(JsonObject given, JsonObject defaults, string source, string prefix)
+    {
+        foreach (var (key, value) in given)
+        {
+            var full = prefix.Length == 0 ? key : $"{prefix}.{key}";
+            if (!defaults.TryGetPropertyValue(key, out var template))
+            {
+                var allowed = string.Join(", ", defaults.Select(p => p.Key).Order(StringComparer.Ordinal));
+                throw new ConfigException($"{source}: unknown key '{full}'; allowed here: {allowed}");
+            }
+            if (template is JsonObject t && value is JsonObject v) CheckKeys(v, t, source, full);
+            else if (template is JsonObject && value is not null and not JsonObject)
+                throw new ConfigException($"{source}: key '{full}' must be a mapping of settings, got '{value.ToJsonString()}'");
+        }
+    }
+
+    private static JsonObject Merge(JsonObject defaults, JsonObject overrides)
+    {
+        var result = (JsonObject)defaults.DeepClone();
+        foreach (var (key, value) in overrides)
+        {
+            if (value is JsonObject o && result[key] is JsonObject d) result[key] = Merge(d, o);
+            else result[key] = value?.DeepClone();
+        }
+        return result;
+    }
+
+    internal static JsonNode Sort(JsonNode node) => node switch
+    {
+        JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => KeyValuePair.Create(p.Key, p.Value is null ? null : Sort(p.Value)))),
+        JsonArray a => new JsonArray(a.Select(x => x is null ? null : Sort(x)).ToArray()),
+        _ => node.DeepClone(),
+    };
+
+    public static string Canonical(JsonNode node) => Sort(node).ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+
+    private static JsonNode? ToJson(YamlNode node) => node switch
+    {
+        YamlMappingNode m => new JsonObject(m.Children.Select(kv =>
+            KeyValuePair.Create(((YamlScalarNode)kv.Key).Value ?? "", ToJson(kv.Value)))),
+        YamlSequenceNode s => new JsonArray(s.Children.Select(ToJson).ToArray()),
+        YamlScalarNode sc => Scalar(sc),
+        _ => throw new ConfigException($"unsupported YAML node at line {node.Start.Line}"),
+    };
+
+    // Plain scalars follow YAML 1.2 core-schema typing; quoted scalars are always strings.
+    private static JsonNode? Scalar(YamlScalarNode s)
+    {
+        var v = s.Value ?? "";
+        if (s.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded)
+            return JsonValue.Create(v);
+        switch (v)
+        {
+            case "" or "~" or "null" or "Null" or "NULL": return null;
+            case "true" or "True" or "TRUE": return JsonValue.Create(true);
+            case "false" or "False" or "FALSE": return JsonValue.Create(false);
+        }
+        if (long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)) return JsonValue.Create(l);
+        if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && !double.IsNaN(d) && !double.IsInfinity(d))
+            return JsonValue.Create(d);
+        return JsonValue.Create(v);
+    }
+}
