@@ -1,0 +1,42 @@
+# Bootstrapper for PowerShell (Windows, macOS, Linux): checks the .NET SDK and GDAL, builds the task host
+# and runs it with the arguments given. `./build.ps1 --target=test` runs the test suite.
+$ErrorActionPreference = 'Stop'
+$Root = Split-Path -Parent $MyInvocation.MyCommand.Path
+Set-Location $Root
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'; $env:DOTNET_NOLOGO = '1'
+
+if (-not (Get-Command dotnet -ErrorAction SilentlyContinue)) {
+    Write-Error "The .NET 10 SDK is required: https://learn.microsoft.com/dotnet/core/install"; exit 3
+}
+if ([int]((dotnet --version).Split('.')[0]) -lt 10) { Write-Error ".NET 10 or newer is required."; exit 3 }
+
+function Test-Gdal {
+    if ($env:CROPDATA_GDAL_LIBRARY -and (Test-Path $env:CROPDATA_GDAL_LIBRARY)) { return $true }
+    if ($IsLinux) { return [bool](ldconfig -p 2>$null | Select-String 'libgdal\.so\.3[2-9]') }
+    if ($IsMacOS) { return (Test-Path /opt/homebrew/lib/libgdal.dylib) -or (Test-Path /usr/local/lib/libgdal.dylib) }
+    return [bool](Get-Command gdalinfo -ErrorAction SilentlyContinue)
+}
+if (-not (Test-Gdal)) {
+    Write-Error ("GDAL >= 3.6 is required. Linux: sudo apt-get install -y libgdal32 gdal-bin; macOS: brew install gdal; " +
+                 "Windows: OSGeo4W or conda 'gdal' (then set CROPDATA_GDAL_LIBRARY to gdal*.dll).")
+    exit 3
+}
+
+if ($args -contains '--target=test') {
+    $rest = $args | Where-Object { $_ -ne '--target=test' }
+    Remove-Item -Recurse -Force "$Root/TestResults" -ErrorAction SilentlyContinue
+    dotnet test "$Root/CropData.sln" -c Release --nologo --logger trx --results-directory "$Root/TestResults" @rest
+    $rc = $LASTEXITCODE
+    $passed = 0; $failed = 0
+    foreach ($f in Get-ChildItem "$Root/TestResults" -Filter *.trx -ErrorAction SilentlyContinue) {
+        $c = ([xml](Get-Content $f.FullName)).TestRun.ResultSummary.Counters
+        $passed += [int]$c.passed; $failed += [int]$c.failed
+    }
+    Write-Output "$passed passed, $failed failed"
+    exit $rc
+}
+
+dotnet build "$Root/build/Build.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly
+if ($LASTEXITCODE -ne 0) { Write-Error "Building the task host failed."; exit 3 }
+dotnet "$Root/build/bin/Release/net10.0/cropdata.dll" @args
+exit $LASTEXITCODE

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Bootstrapper: checks the .NET SDK and GDAL (installs GDAL with apt when run as root), builds the task host
+# and runs it with the arguments given. `./build.sh --target=test` runs the test suite instead.
+#   ./build.sh                      build the embedded sample dataset end to end (offline)
+#   ./build.sh --target=test        run every test; prints "N passed, N failed" last
+#   ./build.sh --description        list the targets
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+say() { printf '%s\n' "$*" >&2; }
+
+need_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    say "The .NET 10 SDK is required and was not found on PATH."
+    say "Install it: https://learn.microsoft.com/dotnet/core/install/linux (Debian: the packages.microsoft.com"
+    say "'dotnet-sdk-10.0' package, or ./dotnet-install.sh --channel 10.0), then rerun ./build.sh."
+    exit 3
+  fi
+  local major; major="$(dotnet --version 2>/dev/null | cut -d. -f1)"
+  if [ "${major:-0}" -lt 10 ]; then
+    say "The .NET SDK $(dotnet --version) is too old: .NET 10 or newer is required."; exit 3
+  fi
+}
+
+have_gdal() {
+  [ -n "${CROPDATA_GDAL_LIBRARY:-}" ] && [ -e "$CROPDATA_GDAL_LIBRARY" ] && return 0
+  if command -v ldconfig >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep -qE 'libgdal\.so\.(3[2-9]|[4-9][0-9])'; then return 0; fi
+  ls /usr/lib/*/libgdal.so.3[2-9]* /usr/lib/libgdal.so.3[2-9]* /usr/local/lib/libgdal.so* /opt/homebrew/lib/libgdal.dylib >/dev/null 2>&1
+}
+
+need_gdal() {
+  have_gdal && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "GDAL not found: installing libgdal32 and gdal-bin with apt-get ..."
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgdal32 gdal-bin >/dev/null
+    have_gdal && return 0
+  fi
+  say "GDAL >= 3.6 (the C library) is required and was not found."
+  say "Install it:  sudo apt-get install -y libgdal32 gdal-bin    (Debian 12 / Ubuntu 24.04)"
+  say "        or:  brew install gdal                            (macOS)"
+  say "or point CROPDATA_GDAL_LIBRARY at your libgdal shared library."
+  exit 3
+}
+
+run_tests() {
+  local results="$ROOT/TestResults"
+  rm -rf "$results"
+  local rc=0
+  dotnet test "$ROOT/CropData.sln" -c Release --nologo \
+    --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@" || rc=$?
+  # dotnet test prints no summary line CI understands: add up the TRX counters.
+  local passed=0 failed=0 skipped=0 f counters
+  for f in "$results"/*.trx; do
+    [ -e "$f" ] || continue
+    counters="$(grep -o '<Counters [^>]*>' "$f" | head -1)"
+    p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); passed=$((passed + ${p:-0}))
+    q=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters"); failed=$((failed + ${q:-0}))
+    s=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters"); skipped=$((skipped + ${s:-0}))
+  done
+  if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; say "dotnet test failed (exit $rc) before reporting failures"; fi
+  echo "$passed passed, $failed failed, $skipped skipped"
+  return $rc
+}
+
+need_dotnet
+need_gdal
+
+target=""
+for a in "$@"; do case "$a" in --target=*) target="${a#--target=}";; esac; done
+if [ "$target" = "test" ]; then
+  args=(); for a in "$@"; do [ "$a" = "--target=test" ] || args+=("$a"); done
+  run_tests "${args[@]+"${args[@]}"}"
+  exit $?
+fi
+
+HOST_DLL="$ROOT/build/bin/Release/net10.0/cropdata.dll"
+if ! dotnet build "$ROOT/build/Build.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly >"$ROOT/build/.last-build.log" 2>&1; then
+  cat "$ROOT/build/.last-build.log" >&2
+  say "Building the task host failed (log above)."
+  exit 3
+fi
+exec dotnet "$HOST_DLL" "$@"
