@@ -20,6 +20,9 @@ public static class GdalRuntime
 
     public static string Version => EnsureInitialised();
 
+    /// <summary>How to install GDAL on this platform (also the message of the exception when it is missing).</summary>
+    public static string InstallHint => GdalLibrary.InstallHint;
+
     private static string Initialise()
     {
         _ = GdalLibrary.Handle;
