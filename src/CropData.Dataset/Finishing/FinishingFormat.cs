@@ -24,7 +24,8 @@ public static class FinishingFormat
         var s = v.ToString("R", CultureInfo.InvariantCulture);
         if (s.Contains('E'))
         {
-            // .NET writes 1E+16 where Python writes 1e+16; keep the mantissa with a decimal point.
+            // .NET writes 1E+16 where Python writes 1e+16; unlike repr, keep a decimal point in the mantissa
+            // (1.0e+16): PyYAML's float pattern requires one and would otherwise load a string.
             var e = s.IndexOf('E');
             var mant = s[..e];
             if (!mant.Contains('.')) mant += ".0";
