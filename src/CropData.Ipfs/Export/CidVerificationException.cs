@@ -1,0 +1,10 @@
+using CropData.Ipfs.Multiformats;
+
+namespace CropData.Ipfs.Export;
+
+/// <summary>Bytes or DAG structure that do not match the CID asked for: wrong hash, wrong sizes, missing or foreign blocks.</summary>
+public sealed class CidVerificationException(Cid root, string message, Exception? inner = null)
+    : Exception($"verification of {root} failed: {message}", inner)
+{
+    public Cid Root { get; } = root;
+}

@@ -1,0 +1,46 @@
+using CropData.Ipfs.Multiformats;
+
+namespace CropData.Ipfs.Import;
+
+/// <summary>The CID a Kubo node gives a file with <c>ipfs add --only-hash --cid-version=1</c>.</summary>
+public static class CidCalculator
+{
+    private const int ReadSize = 1 << 20;
+
+    /// <summary>Base32 CIDv1 string (<c>bafk…</c> up to 256 KiB, <c>bafy…</c> above).</summary>
+    public static string ForFile(string path) => ComputeFile(path).Root.ToString();
+
+    public static string ForStream(Stream stream) => Compute(stream).Root.ToString();
+
+    public static ImportResult ComputeFile(string path, ImporterOptions? options = null)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        return Compute(fs, options);
+    }
+
+    public static ImportResult Compute(Stream stream, ImporterOptions? options = null)
+    {
+        var builder = new UnixFsFileBuilder(options);
+        var buffer = new byte[ReadSize];
+        int n;
+        while ((n = stream.Read(buffer, 0, buffer.Length)) > 0) builder.Append(buffer.AsSpan(0, n));
+        return builder.Complete();
+    }
+
+    public static async Task<ImportResult> ComputeFileAsync(string path, ImporterOptions? options = null, CancellationToken ct = default)
+    {
+        await using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        var builder = new UnixFsFileBuilder(options);
+        var buffer = new byte[ReadSize];
+        int n;
+        while ((n = await fs.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0) builder.Append(buffer.AsSpan(0, n));
+        return builder.Complete();
+    }
+
+    public static Cid ForBytes(ReadOnlySpan<byte> data, ImporterOptions? options = null)
+    {
+        var builder = new UnixFsFileBuilder(options);
+        builder.Append(data);
+        return builder.Complete().Root;
+    }
+}
