@@ -1,0 +1,449 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using CropData.Graph.Engine;
+using CropData.Graph.Hosting;
+
+namespace CropData.Graph;
+
+/// <summary>Optional knobs for embedding the host (tests, other front ends).</summary>
+public sealed class BuildHostSettings
+{
+    /// <summary>Where output goes; default the console. Setting it also stops Ctrl+C handling.</summary>
+    public TextWriter? Output { get; init; }
+
+    /// <summary>Spectre tables and progress bars; null = when stdout is a terminal and CI is unset.</summary>
+    public bool? Interactive { get; init; }
+
+    /// <summary>These task types instead of discovering the assemblies' tasks.</summary>
+    public IReadOnlyList<Type>? Tasks { get; init; }
+
+    /// <summary>Cancels the run like Ctrl+C: running units finish, no new unit or task starts.</summary>
+    public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>Environment lookup for --shard=auto/N; default the process environment.</summary>
+    public Func<string, string?>? Environment { get; init; }
+}
+
+public static class BuildHost
+{
+    public const int ExitOk = 0;
+    public const int ExitFailed = 1;
+    public const int ExitUsage = 2;
+
+    private const string HashCacheFile = "hashes.bin";
+
+    /// <summary>
+    /// Discovers the task classes of <paramref name="taskAssemblies"/> (default: the entry assembly) whose context
+    /// is <typeparamref name="TContext"/> or a base of it, parses the command line and runs. Exit code: 0 ok,
+    /// 1 a task or unit failed (or another build holds the folder), 2 usage error.
+    /// </summary>
+    public static async Task<int> RunAsync<TContext>(string[] args, Func<BuildOptions, TContext> contextFactory, params Assembly[] taskAssemblies)
+        where TContext : BuildContext =>
+        (await ExecuteAsync(args, contextFactory, null, taskAssemblies).ConfigureAwait(false)).ExitCode;
+
+    public static async Task<int> RunAsync<TContext>(string[] args, Func<BuildOptions, TContext> contextFactory, BuildHostSettings settings, params Assembly[] taskAssemblies)
+        where TContext : BuildContext =>
+        (await ExecuteAsync(args, contextFactory, settings, taskAssemblies).ConfigureAwait(false)).ExitCode;
+
+    /// <summary>As <see cref="RunAsync{TContext}(string[], Func{BuildOptions, TContext}, Assembly[])"/>, returning what every task and unit did.</summary>
+    public static async Task<BuildResult> ExecuteAsync<TContext>(string[] args, Func<BuildOptions, TContext> contextFactory,
+        BuildHostSettings? settings, params Assembly[] taskAssemblies) where TContext : BuildContext
+    {
+        settings ??= new BuildHostSettings();
+        var console = HostConsole.Create(settings.Output, settings.Interactive);
+
+        BuildOptions options;
+        try
+        {
+            options = BuildOptions.Parse(args, settings.Environment ?? System.Environment.GetEnvironmentVariable);
+        }
+        catch (BuildUsageException ex)
+        {
+            console.WriteLine("error: " + ex.Message);
+            console.WriteLine(BuildOptions.Usage);
+            return Stopped(ExitUsage, ex.Message);
+        }
+        var log = console.CreateLog(options.Verbosity);
+        if (options.ShowHelp)
+        {
+            console.WriteLine(BuildOptions.Usage);
+            return new BuildResult { ExitCode = ExitOk };
+        }
+
+        TaskGraph graph;
+        try
+        {
+            var types = settings.Tasks ?? TaskGraph.Discover(taskAssemblies.Length > 0
+                ? taskAssemblies
+                : [Assembly.GetEntryAssembly() ?? throw new BuildUsageException("no task assembly given and no entry assembly")]);
+            graph = TaskGraph.Build(typeof(TContext), types, settings.Tasks is not null);
+            foreach (var node in graph.Tasks)
+            {
+                if (node.Type!.GetConstructor(Type.EmptyTypes) is null)
+                    throw new BuildUsageException($"task '{node.Name}' ({node.Type.FullName}) needs a public parameterless constructor");
+                node.Task = (IHostedTask)Activator.CreateInstance(node.Type)!;
+            }
+        }
+        catch (BuildUsageException ex)
+        {
+            log.Error(ex.Message);
+            return Stopped(ExitUsage, ex.Message);
+        }
+
+        if (options.ShowDescription)
+        {
+            PrintDescriptions(console, graph);
+            return new BuildResult { ExitCode = ExitOk };
+        }
+
+        var target = graph.Find(options.Target);
+        if (target is null)
+        {
+            string message = $"unknown target '{options.Target}'. Valid targets: {string.Join(", ", graph.TargetNames)}";
+            log.Error(message);
+            return Stopped(ExitUsage, message);
+        }
+        var unknownForced = options.ForceTasks.Where(f => graph.Find(f) is null || graph.Find(f)!.Synthetic).ToList();
+        if (unknownForced.Count > 0)
+        {
+            string message = $"--force names unknown task(s) {string.Join(", ", unknownForced)}. Valid tasks: {string.Join(", ", graph.Tasks.Select(t => t.Name))}";
+            log.Error(message);
+            return Stopped(ExitUsage, message);
+        }
+        if (options.ShowTree)
+        {
+            console.WriteLine(graph.Tree(target));
+            return new BuildResult { ExitCode = ExitOk };
+        }
+
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(settings.CancellationToken);
+        ConsoleCancelEventHandler? onCancel = null;
+        if (settings.Output is null)
+        {
+            onCancel = (_, e) =>
+            {
+                if (cts.IsCancellationRequested) return; // the second Ctrl+C ends the process
+                e.Cancel = true;
+                log.Warning("cancelling: running units finish, nothing new starts (Ctrl+C again to abort)");
+                cts.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+        }
+        try
+        {
+            options.HostLog = log;
+            options.HostCancellation = cts.Token;
+            TContext context;
+            try
+            {
+                context = contextFactory(options);
+            }
+            catch (Exception ex)
+            {
+                string message = "could not create the build context: " + ex.Message;
+                log.Error(message);
+                log.Debug(ex.ToString());
+                return Stopped(ExitUsage, message);
+            }
+            try
+            {
+                string stateDirectory = Path.GetFullPath(context.StateDirectory);
+                var order = graph.ExecutionOrder(target, options.Exclusive);
+                if (options.DryRun)
+                    return await DryRunAsync(console, log, options, context, stateDirectory, target, order).ConfigureAwait(false);
+
+                string folder = Path.GetDirectoryName(stateDirectory) ?? stateDirectory;
+                BuildLock held;
+                try
+                {
+                    held = BuildLock.Acquire(stateDirectory, folder, options.Shard);
+                }
+                catch (BuildLockedException ex)
+                {
+                    log.Error(ex.Message);
+                    return Stopped(ExitFailed, ex.Message);
+                }
+                using (held)
+                {
+                    return await RunTasksAsync(console, log, options, context, stateDirectory, target, order, cts.Token).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                if (context is IAsyncDisposable ad) await ad.DisposeAsync().ConfigureAwait(false);
+                else if (context is IDisposable d) d.Dispose();
+            }
+        }
+        finally
+        {
+            if (onCancel is not null) Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static BuildResult Stopped(int code, string error) => new() { ExitCode = code, Error = error };
+
+    private static async Task<BuildResult> RunTasksAsync(HostConsole console, IBuildLog log, BuildOptions options, BuildContext context,
+        string stateDirectory, TaskNode target, List<TaskNode> order, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        var hashes = HashCache.Load(Path.Combine(stateDirectory, HashCacheFile), log);
+        var session = new BuildSession(options, log, console, stateDirectory, hashes, dryRun: false);
+        var results = new List<TaskSummary>();
+        var failures = new List<UnitFailure>();
+        var blocked = new Dictionary<TaskNode, string>();
+        log.Verbose($"target '{target.Name}': {string.Join(", ", order.Select(t => t.Name))}" +
+                    (options.Shard is { } sh ? $" (shard {sh})" : "") + (options.Exclusive ? " (exclusive)" : ""));
+
+        foreach (var node in order)
+        {
+            var task = node.Task!;
+            var taskClock = Stopwatch.StartNew();
+            if (cancellation.IsCancellationRequested)
+            {
+                results.Add(TaskSummary.Plain(node.Name, TaskRunStatus.Skipped, TimeSpan.Zero, "cancelled"));
+                blocked[node] = "cancelled";
+                continue;
+            }
+            var failedDependency = node.Dependencies.FirstOrDefault(blocked.ContainsKey);
+            if (failedDependency is not null)
+            {
+                string note = $"dependency '{failedDependency.Name}' {blocked[failedDependency]}";
+                log.Warning($"{node.Name}: skipped, {note}");
+                results.Add(TaskSummary.Plain(node.Name, TaskRunStatus.Skipped, TimeSpan.Zero, note));
+                blocked[node] = "was skipped";
+                continue;
+            }
+            log.Verbose($"==> {node.Name}");
+            bool ran = false;
+            try
+            {
+                if (!task.ShouldRun(context))
+                {
+                    log.Information($"{node.Name}: skipped (ShouldRun is false)");
+                    results.Add(TaskSummary.Plain(node.Name, TaskRunStatus.Skipped, taskClock.Elapsed, "ShouldRun is false"));
+                    continue;
+                }
+                if (options.Shard is not null && task is IUnitTask { IsAggregate: true })
+                {
+                    log.Information($"{node.Name}: skipped (aggregate task, not run inside a shard)");
+                    results.Add(TaskSummary.Plain(node.Name, TaskRunStatus.Skipped, taskClock.Elapsed, "aggregate task, not run inside a shard"));
+                    continue;
+                }
+                ran = true;
+                if (task is IUnitTask unitTask)
+                {
+                    var summary = await unitTask.ExecuteAsync(node.Name, context, session).ConfigureAwait(false);
+                    results.Add(summary with { Elapsed = taskClock.Elapsed });
+                    foreach (var u in summary.Units.Where(u => u.Status == UnitStatus.Failed))
+                        failures.Add(new UnitFailure(node.Name, u.Id, u.Message ?? "failed"));
+                }
+                else
+                {
+                    log.Information($"{node.Name}: running");
+                    await task.RunAsync(context).ConfigureAwait(false);
+                    results.Add(TaskSummary.Plain(node.Name, TaskRunStatus.Ran, taskClock.Elapsed));
+                }
+            }
+            catch (Exception ex)
+            {
+                string message = MessageOf(ex);
+                log.Error($"{node.Name} failed: {message}");
+                log.Debug(ex.ToString());
+                failures.Add(new UnitFailure(node.Name, null, message));
+                results.Add(TaskSummary.Plain(node.Name, TaskRunStatus.Failed, taskClock.Elapsed, message) with { IsUnitTask = task is IUnitTask });
+                blocked[node] = "failed";
+                try
+                {
+                    task.OnError(ex, context);
+                }
+                catch (Exception onError)
+                {
+                    log.Error($"{node.Name}: OnError threw: {onError.Message}");
+                }
+            }
+            finally
+            {
+                if (ran)
+                {
+                    try
+                    {
+                        task.Finally(context);
+                    }
+                    catch (Exception fin)
+                    {
+                        log.Error($"{node.Name}: Finally threw: {fin.Message}");
+                        failures.Add(new UnitFailure(node.Name, null, "Finally: " + fin.Message));
+                    }
+                }
+            }
+        }
+        hashes.SaveIfDirty();
+
+        var warnings = session.Warnings.OrderBy(w => w.Task, StringComparer.Ordinal).ThenBy(w => w.UnitId, StringComparer.Ordinal).ToList();
+        var result = new BuildResult
+        {
+            ExitCode = failures.Count > 0 || cancellation.IsCancellationRequested ? ExitFailed : ExitOk,
+            Tasks = results,
+            Failures = failures,
+            Warnings = warnings,
+        };
+        PrintSummary(console, options, result, clock.Elapsed, cancellation.IsCancellationRequested);
+        log.Debug($"hash cache: {hashes.Count} entries, {hashes.FilesHashed} files ({hashes.BytesHashed} bytes) hashed this run");
+        return result;
+    }
+
+    private static string MessageOf(Exception ex)
+    {
+        while (ex is AggregateException { InnerExceptions.Count: 1 } agg) ex = agg.InnerExceptions[0];
+        if (ex is TargetInvocationException { InnerException: { } inner }) ex = inner;
+        return ex.Message;
+    }
+
+    private static void PrintSummary(HostConsole console, BuildOptions options, BuildResult result, TimeSpan elapsed, bool cancelled)
+    {
+        var tasks = result.Tasks;
+        if (options.Verbosity >= BuildVerbosity.Normal && tasks.Count > 0)
+        {
+            static string Count(TaskSummary t, int n) => t.IsUnitTask && t.Status is not TaskRunStatus.Skipped || n > 0
+                ? n.ToString(CultureInfo.InvariantCulture) : "-";
+            var rows = tasks.Select(t => new[]
+            {
+                t.Name, StatusText(t.Status), Count(t, t.Built), Count(t, t.UpToDate), Count(t, t.Failed), Count(t, t.Skipped),
+                BuildResult.FormatTime(t.Elapsed),
+            }).ToList();
+            string Sum(Func<TaskSummary, int> f) => tasks.Sum(f).ToString(CultureInfo.InvariantCulture);
+            var footer = new[] { "Total", "", Sum(t => t.Built), Sum(t => t.UpToDate), Sum(t => t.Failed), Sum(t => t.Skipped), BuildResult.FormatTime(elapsed) };
+            console.WriteLine("");
+            console.WriteTable(["Task", "Status", "Built", "Up to date", "Failed", "Skipped", "Time"],
+                [false, false, true, true, true, true, true], rows, footer);
+            foreach (var t in tasks.Where(t => t.Note is not null && t.Status != TaskRunStatus.Failed))
+                console.WriteLine($"  {t.Name}: {StatusText(t.Status)} ({t.Note})");
+        }
+        if (result.Failures.Count > 0)
+        {
+            console.WriteLine("");
+            console.WriteLine($"Failures ({result.Failures.Count}):");
+            foreach (var f in result.Failures)
+                console.WriteLine($"  {f.Task}  {f.UnitId ?? "(task)"}  {f.Message}");
+        }
+        if (result.Warnings.Count > 0)
+        {
+            console.WriteLine("");
+            console.WriteLine($"Warnings: {result.Warnings.Count}");
+            if (options.Verbosity >= BuildVerbosity.Normal)
+            {
+                foreach (var w in result.Warnings.Take(20)) console.WriteLine($"  {w.Task}  {w.UnitId}  {w.Message}");
+                if (result.Warnings.Count > 20) console.WriteLine($"  ... and {result.Warnings.Count - 20} more");
+            }
+        }
+        if (cancelled) console.WriteLine("Build cancelled.");
+        else if (result.EverythingUpToDate) console.WriteLine("Everything is up to date.");
+        else if (result.ExitCode != 0) console.WriteLine($"Build failed: {result.Failures.Count} failure(s).");
+        else if (options.Verbosity >= BuildVerbosity.Normal) console.WriteLine("Build succeeded.");
+    }
+
+    private static string StatusText(TaskRunStatus status) => status switch
+    {
+        TaskRunStatus.Built => "built",
+        TaskRunStatus.UpToDate => "up to date",
+        TaskRunStatus.Ran => "ran",
+        TaskRunStatus.Failed => "failed",
+        TaskRunStatus.Skipped => "skipped",
+        TaskRunStatus.WouldBuild => "would build",
+        TaskRunStatus.Unknown => "unknown",
+        _ => status.ToString(),
+    };
+
+    private static async Task<BuildResult> DryRunAsync(HostConsole console, IBuildLog log, BuildOptions options, BuildContext context,
+        string stateDirectory, TaskNode target, List<TaskNode> order)
+    {
+        // Reads stamps and the hash cache but writes nothing and takes no lock, so it can watch a running build.
+        var hashes = HashCache.Load(Path.Combine(stateDirectory, HashCacheFile), log);
+        var session = new BuildSession(options, log, console, stateDirectory, hashes, dryRun: true);
+        var results = new List<TaskSummary>();
+        var failures = new List<UnitFailure>();
+        console.WriteLine($"Dry run of target '{target.Name}'" + (options.Shard is { } sh ? $" (shard {sh})" : "") + ": nothing is executed.");
+        foreach (var node in order)
+        {
+            var task = node.Task!;
+            try
+            {
+                if (!task.ShouldRun(context))
+                {
+                    console.WriteLine($"{node.Name}: skipped (ShouldRun is false)");
+                    results.Add(TaskSummary.Plain(node.Name, TaskRunStatus.Skipped, TimeSpan.Zero, "ShouldRun is false"));
+                    continue;
+                }
+                if (options.Shard is not null && task is IUnitTask { IsAggregate: true })
+                {
+                    console.WriteLine($"{node.Name}: skipped (aggregate task, not run inside a shard)");
+                    results.Add(TaskSummary.Plain(node.Name, TaskRunStatus.Skipped, TimeSpan.Zero, "aggregate task, not run inside a shard"));
+                    continue;
+                }
+                if (task is not IUnitTask unitTask)
+                {
+                    console.WriteLine($"{node.Name}: would run (plain task)");
+                    results.Add(TaskSummary.Plain(node.Name, TaskRunStatus.WouldBuild, TimeSpan.Zero));
+                    continue;
+                }
+                var summary = await unitTask.ExecuteAsync(node.Name, context, session).ConfigureAwait(false);
+                results.Add(summary);
+                PrintPlan(console, options, summary);
+            }
+            catch (Exception ex)
+            {
+                string message = MessageOf(ex);
+                console.WriteLine($"{node.Name}: cannot be planned: {message}");
+                failures.Add(new UnitFailure(node.Name, null, message));
+                results.Add(TaskSummary.Plain(node.Name, TaskRunStatus.Failed, TimeSpan.Zero, message));
+            }
+        }
+        return new BuildResult { ExitCode = failures.Count > 0 ? ExitFailed : ExitOk, Tasks = results, Failures = failures };
+    }
+
+    private static void PrintPlan(HostConsole console, BuildOptions options, TaskSummary summary)
+    {
+        string name = summary.Name;
+        if (summary.Status == TaskRunStatus.Unknown)
+        {
+            console.WriteLine($"{name}: units unknown until upstream tasks run");
+            return;
+        }
+        int total = summary.Units.Count;
+        console.WriteLine(summary.WouldBuild == 0 && summary.Failed == 0
+            ? $"{name}: all {total} units up to date"
+            : $"{name}: {summary.WouldBuild} of {total} units would build, {summary.UpToDate} up to date");
+        // A unit counts once under each kind of reason it has, so every changed config key and file shows.
+        var groups = summary.Units
+            .Where(u => u.Status == UnitStatus.WouldBuild)
+            .SelectMany(u => u.Reasons.GroupBy(r => r.Kind).Select(g => (Kind: g.Key, Text: g.First().KindText, Details: g.Select(r => r.Detail))))
+            .GroupBy(x => x.Kind)
+            .OrderBy(g => g.Key);
+        foreach (var g in groups)
+        {
+            var details = g.SelectMany(x => x.Details).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            string list = details.Count == 0 ? ""
+                : ": " + string.Join(", ", details.Take(5)) + (details.Count > 5 ? $", ... ({details.Count - 5} more)" : "");
+            console.WriteLine($"    {g.Count()} {g.First().Text}{list}");
+        }
+        foreach (var u in summary.Units.Where(u => u.Status == UnitStatus.Failed))
+            console.WriteLine($"    {u.Id} cannot be planned: {u.Message}");
+        if (summary.Removed > 0)
+            console.WriteLine($"    {summary.Removed} stale unit(s) would be removed");
+        if (options.Verbosity >= BuildVerbosity.Verbose)
+            foreach (var u in summary.Units.Where(u => u.Status == UnitStatus.WouldBuild))
+                console.WriteLine($"      {u.Id}: {u.ReasonText}");
+    }
+
+    private static void PrintDescriptions(HostConsole console, TaskGraph graph)
+    {
+        var rows = graph.Tasks.Select(t => (t.Name, Text: t.Description ?? "", IsDefault: t == graph.Default)).ToList();
+        if (graph.Default.Synthetic) rows.Add((graph.Default.Name, "builds every task", true));
+        rows.Sort((a, b) => StringComparer.OrdinalIgnoreCase.Compare(a.Name, b.Name));
+        int width = rows.Max(r => r.Name.Length);
+        console.WriteLine("Tasks (* = default target):");
+        foreach (var (name, text, isDefault) in rows)
+            console.WriteLine($"{(isDefault ? "*" : " ")} {name.PadRight(width)}  {text}".TrimEnd());
+    }
+}

@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using CropData.Graph.Hosting;
+
+namespace CropData.Graph.Engine;
+
+/// <summary>State shared by the tasks of one run.</summary>
+internal sealed class BuildSession
+{
+    private readonly string _rootPrefix;
+
+    public BuildSession(BuildOptions options, IBuildLog log, HostConsole console, string stateDirectory, HashCache hashes, bool dryRun)
+    {
+        Options = options;
+        Log = log;
+        Console = console;
+        StateDirectory = stateDirectory;
+        Root = Path.GetDirectoryName(stateDirectory) ?? stateDirectory;
+        _rootPrefix = Path.EndsInDirectorySeparator(Root) ? Root : Root + Path.DirectorySeparatorChar;
+        Hashes = hashes;
+        Stamps = new StampStore(stateDirectory);
+        DryRun = dryRun;
+    }
+
+    public BuildOptions Options { get; }
+    public IBuildLog Log { get; }
+    public HostConsole Console { get; }
+    public string StateDirectory { get; }
+
+    /// <summary>The dataset folder (parent of the state directory); stamp paths are relative to it.</summary>
+    public string Root { get; }
+
+    public HashCache Hashes { get; }
+    public StampStore Stamps { get; }
+    public bool DryRun { get; }
+
+    /// <summary>Declared outputs of units that failed or were skipped in this run → "task/unit".</summary>
+    public ConcurrentDictionary<string, string> Poisoned { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Dry run: declared outputs of units that would build → "task/unit".</summary>
+    public ConcurrentDictionary<string, string> PlannedOutputs { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentQueue<UnitWarning> Warnings { get; } = new();
+
+    public string Display(string fullPath)
+    {
+        string rel = fullPath.StartsWith(_rootPrefix, StringComparison.Ordinal) ? fullPath[_rootPrefix.Length..] : fullPath;
+        return Path.DirectorySeparatorChar == '/' ? rel : rel.Replace(Path.DirectorySeparatorChar, '/');
+    }
+
+    public string FromDisplay(string path) =>
+        Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(Root, path));
+}

@@ -1,0 +1,479 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace CropData.Graph.Engine;
+
+/// <summary>
+/// Plans, runs and stamps the units of one unit task. A unit is up to date when its stamp holds the same
+/// fingerprint (SHA-256 over the task version, each input's path and content hash, the values of the config
+/// keys it reads and its declared outputs) and every output it recorded still has the recorded hash. Content
+/// hashes rather than mtimes give early cutoff: a rebuilt upstream unit whose bytes come out identical leaves
+/// its dependants up to date.
+/// </summary>
+internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
+{
+    private sealed class Plan
+    {
+        public required TUnit Unit { get; init; }
+        public required string Id { get; init; }
+        public string[] Inputs = [];
+        public string[] Outputs = [];
+        public string[] InputDisplay = [];
+        public string[] OutputDisplay = [];
+        public string?[] InputHashes = [];
+        public SortedDictionary<string, string?> Config = new(StringComparer.Ordinal);
+        public string Fingerprint = "";
+        public readonly List<BuildReason> Reasons = [];
+        public UnitStatus Status;
+        public string? Message;
+        public TimeSpan Elapsed;
+    }
+
+    public static async Task<TaskSummary> ExecuteAsync(UnitTask<TContext, TUnit> task, string name, TContext ctx, BuildSession s)
+    {
+        var clock = Stopwatch.StartNew();
+        List<TUnit> units;
+        try
+        {
+            units = (task.Units(ctx) ?? []).ToList();
+        }
+        catch (Exception ex) when (s.DryRun)
+        {
+            return new TaskSummary(name, TaskRunStatus.Unknown, true, 0, 0, 0, 0, 0, 0, clock.Elapsed,
+                "units unknown until upstream tasks run (" + ex.Message + ")", []);
+        }
+
+        var plans = new List<Plan>(units.Count);
+        var allIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var unit in units)
+        {
+            string id = task.UnitId(unit);
+            if (string.IsNullOrEmpty(id)) throw new InvalidOperationException($"task '{name}': UnitId returned an empty id for unit {unit}");
+            if (!allIds.Add(id)) throw new InvalidOperationException($"task '{name}': two units have the id '{id}'");
+            plans.Add(new Plan { Unit = unit, Id = id });
+        }
+        if (s.Options.Shard is { } shard)
+            plans = plans.Where(p => task.ShardKey(p.Unit) is not { } key || shard.Contains(key)).ToList();
+
+        string version = task.Version ?? "";
+        bool forced = s.Options.IsForced(name);
+        var config = new ConcurrentDictionary<string, string?>(StringComparer.Ordinal);
+        Parallel.For(0, plans.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            i => PlanUnit(task, name, ctx, s, plans[i], version, forced, config));
+
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in plans)
+            foreach (var o in p.Outputs)
+                if (!owners.TryAdd(o, p.Id))
+                    throw new InvalidOperationException($"task '{name}': output {s.Display(o)} is declared by units '{owners[o]}' and '{p.Id}'");
+
+        // Stale units can only be told apart from units of other shards when the whole unit set was planned.
+        bool complete = s.Options.Shard is null && !s.Options.Exclusive;
+        var stale = complete ? FindStale(name, allIds, s) : [];
+
+        if (s.DryRun)
+        {
+            foreach (var p in plans.Where(p => p.Status == UnitStatus.WouldBuild))
+                foreach (var o in p.Outputs)
+                    s.PlannedOutputs[o] = name + "/" + p.Id;
+            return Summarize(name, plans, stale.Count, clock.Elapsed, dryRun: true);
+        }
+
+        foreach (var p in plans.Where(p => p.Status is UnitStatus.Failed or UnitStatus.Skipped))
+            Poison(s, name, p);
+        foreach (var p in plans.Where(p => p.Status == UnitStatus.Failed))
+            s.Log.Error($"{name}: unit {p.Id} failed: {p.Message}");
+
+        if (stale.Count > 0) RemoveStale(name, stale, owners, s);
+
+        var toRun = plans.Where(p => p.Status == UnitStatus.WouldBuild).ToList();
+        int upToDate = plans.Count(p => p.Status == UnitStatus.UpToDate);
+        if (toRun.Count > 0)
+        {
+            if (s.Options.Shard is null) CleanTemps(toRun, s);
+            s.Log.Information($"{name}: {toRun.Count} of {plans.Count} units to build ({upToDate} up to date)");
+            int dop = Math.Clamp(task.MaxParallelism(ctx), 1, toRun.Count);
+            s.Log.Debug($"{name}: {dop} units at a time");
+            await s.Console.RunWithProgressAsync(name, toRun.Count, s.Log,
+                tick => RunWorkers(toRun, dop, p => RunUnitAsync(task, name, ctx, s, p, version), tick)).ConfigureAwait(false);
+        }
+        else
+        {
+            s.Log.Information($"{name}: {plans.Count} units up to date");
+        }
+        s.Hashes.SaveIfDirty();
+        return Summarize(name, plans, stale.Count, clock.Elapsed, dryRun: false);
+    }
+
+    private static void PlanUnit(UnitTask<TContext, TUnit> task, string name, TContext ctx, BuildSession s, Plan p,
+        string version, bool forced, ConcurrentDictionary<string, string?> config)
+    {
+        UnitSpec spec;
+        try
+        {
+            spec = task.Describe(p.Unit, ctx) ?? throw new InvalidOperationException("Describe returned null");
+            p.Inputs = spec.Inputs.Select(Path.GetFullPath).ToArray();
+            p.Outputs = spec.Outputs.Select(Path.GetFullPath).ToArray();
+        }
+        catch (Exception ex)
+        {
+            p.Status = UnitStatus.Failed;
+            p.Message = "Describe failed: " + ex.Message;
+            return;
+        }
+        p.InputDisplay = Array.ConvertAll(p.Inputs, s.Display);
+        p.OutputDisplay = Array.ConvertAll(p.Outputs, s.Display);
+
+        for (int i = 0; i < p.Inputs.Length; i++)
+        {
+            if (s.Poisoned.TryGetValue(p.Inputs[i], out var producer))
+            {
+                p.Status = UnitStatus.Skipped;
+                p.Reasons.Add(new BuildReason(ReasonKind.UpstreamFailed, $"{p.InputDisplay[i]} (unit {producer})"));
+                return;
+            }
+        }
+
+        foreach (var key in spec.ConfigKeys)
+            p.Config[key] = config.GetOrAdd(key, ctx.ConfigValue);
+
+        p.InputHashes = new string?[p.Inputs.Length];
+        var missing = new List<int>();
+        for (int i = 0; i < p.Inputs.Length; i++)
+        {
+            p.InputHashes[i] = s.Hashes.TryGetHash(p.Inputs[i]);
+            if (p.InputHashes[i] is null) missing.Add(i);
+        }
+        p.Fingerprint = Fingerprint(version, p.InputDisplay, p.InputHashes, p.Config, p.OutputDisplay);
+
+        var reasons = p.Reasons;
+        if (forced) reasons.Add(new BuildReason(ReasonKind.Forced));
+        var old = s.Stamps.Read(name, p.Id);
+        if (old is null)
+        {
+            reasons.Add(new BuildReason(ReasonKind.New));
+        }
+        else if (old.Fingerprint != p.Fingerprint || old.Version != version)
+        {
+            int before = reasons.Count;
+            if (old.Version != version)
+                reasons.Add(new BuildReason(ReasonKind.TaskVersionChanged, $"{old.Version} -> {version}"));
+            foreach (var key in old.Config.Keys.Union(p.Config.Keys).Order(StringComparer.Ordinal))
+            {
+                bool had = old.Config.TryGetValue(key, out var was);
+                bool has = p.Config.TryGetValue(key, out var now);
+                if (had != has || was != now) reasons.Add(new BuildReason(ReasonKind.ConfigChanged, key));
+            }
+            var oldInputs = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var f in old.Inputs) oldInputs.TryAdd(f.Path, f.Sha256);
+            var current = new HashSet<string>(p.InputDisplay, StringComparer.Ordinal);
+            for (int i = 0; i < p.Inputs.Length; i++)
+            {
+                if (!oldInputs.TryGetValue(p.InputDisplay[i], out var sha))
+                    reasons.Add(new BuildReason(ReasonKind.InputChanged, p.InputDisplay[i] + " (added)"));
+                else if (p.InputHashes[i] is { } h && h != sha)
+                    reasons.Add(new BuildReason(ReasonKind.InputChanged, p.InputDisplay[i]));
+            }
+            foreach (var f in old.Inputs.Where(f => !current.Contains(f.Path)))
+                reasons.Add(new BuildReason(ReasonKind.InputChanged, f.Path + " (removed)"));
+            if (!old.Declared.SequenceEqual(p.OutputDisplay, StringComparer.Ordinal))
+                reasons.Add(new BuildReason(ReasonKind.DeclaredOutputsChanged));
+            if (reasons.Count == before && missing.Count == 0)
+                reasons.Add(new BuildReason(ReasonKind.InputChanged, "order of inputs"));
+        }
+
+        foreach (int i in missing)
+        {
+            if (s.DryRun && s.PlannedOutputs.ContainsKey(p.Inputs[i]))
+            {
+                reasons.Add(new BuildReason(ReasonKind.UpstreamWillBuild, p.InputDisplay[i]));
+            }
+            else
+            {
+                reasons.Add(new BuildReason(ReasonKind.InputMissing, p.InputDisplay[i]));
+                if (!s.DryRun)
+                {
+                    p.Status = UnitStatus.Failed;
+                    p.Message ??= "input file not found: " + p.Inputs[i];
+                }
+            }
+        }
+        if (p.Status == UnitStatus.Failed) return;
+
+        if (s.DryRun)
+        {
+            for (int i = 0; i < p.Inputs.Length; i++)
+                if (p.InputHashes[i] is not null && s.PlannedOutputs.ContainsKey(p.Inputs[i]))
+                    reasons.Add(new BuildReason(ReasonKind.UpstreamWillBuild, p.InputDisplay[i]));
+        }
+
+        if (reasons.Count == 0 && old is not null)
+        {
+            foreach (var o in old.Outputs)
+            {
+                string? h = s.Hashes.TryGetHash(s.FromDisplay(o.Path));
+                if (h is null) reasons.Add(new BuildReason(ReasonKind.OutputMissing, o.Path));
+                else if (h != o.Sha256) reasons.Add(new BuildReason(ReasonKind.OutputChanged, o.Path));
+            }
+        }
+        p.Status = reasons.Count == 0 ? UnitStatus.UpToDate : UnitStatus.WouldBuild;
+    }
+
+    internal static string Fingerprint(string version, string[] inputs, string?[] hashes, SortedDictionary<string, string?> config, string[] outputs)
+    {
+        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var sb = new StringBuilder(256 + inputs.Length * 128);
+        sb.Append("cropdata-unit-v1\nversion\0").Append(version).Append('\n');
+        for (int i = 0; i < inputs.Length; i++)
+            sb.Append("in\0").Append(inputs[i]).Append('\0').Append(hashes[i] ?? "missing").Append('\n');
+        foreach (var (key, value) in config)
+            sb.Append("cfg\0").Append(key).Append('\0').Append(value is null ? "\u0001unset" : value).Append('\n');
+        foreach (var o in outputs)
+            sb.Append("out\0").Append(o).Append('\n');
+        h.AppendData(Encoding.UTF8.GetBytes(sb.ToString()));
+        return Convert.ToHexStringLower(h.GetHashAndReset());
+    }
+
+    private static async Task RunUnitAsync(UnitTask<TContext, TUnit> task, string name, TContext ctx, BuildSession s, Plan p, string version)
+    {
+        if (ctx.CancellationToken.IsCancellationRequested)
+        {
+            p.Status = UnitStatus.Skipped;
+            p.Reasons.Add(new BuildReason(ReasonKind.Cancelled));
+            Poison(s, name, p);
+            return;
+        }
+        var outputs = new UnitOutputs(name, p.Id, p.Outputs);
+        var before = Array.ConvertAll(p.Outputs, HashCache.Stat);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await task.RunAsync(p.Unit, ctx, outputs).ConfigureAwait(false);
+            Commit(name, s, p, outputs, before, version);
+            p.Status = UnitStatus.Built;
+            s.Log.Verbose($"{name}: built {p.Id} ({BuildResult.FormatTime(clock.Elapsed)}; {p.Reasons.FirstOrDefault()})");
+        }
+        catch (Exception ex)
+        {
+            outputs.DeleteTemps();
+            p.Status = UnitStatus.Failed;
+            p.Message = ex is OperationCanceledException && ctx.CancellationToken.IsCancellationRequested ? "cancelled" : MessageOf(ex);
+            Poison(s, name, p);
+            s.Log.Error($"{name}: unit {p.Id} failed: {p.Message}");
+            s.Log.Debug(ex.ToString());
+        }
+        finally
+        {
+            p.Elapsed = clock.Elapsed;
+            foreach (var w in outputs.Warnings)
+            {
+                s.Warnings.Enqueue(new UnitWarning(name, p.Id, w));
+                s.Log.Warning($"{name}/{p.Id}: {w}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Puts a finished unit's outputs in place. The old stamp goes first and the new one is written last, so a
+    /// crash anywhere in between leaves no stamp and the unit rebuilds. An output whose new bytes equal the
+    /// file already there is left untouched (its mtime too), as ninja's "restat" does.
+    /// </summary>
+    private static void Commit(string name, BuildSession s, Plan p, UnitOutputs outputs, HashCache.FileStamp?[] before, string version)
+    {
+        var produced = new List<StampFile>();
+        var moves = new List<(string Temp, string Final, string Hash)>();
+        var discard = new List<string>();
+        var remove = new List<string>();
+        for (int i = 0; i < p.Outputs.Length; i++)
+        {
+            string final = p.Outputs[i];
+            string? temp = outputs.TempFor(final);
+            if (temp is not null && File.Exists(temp))
+            {
+                string hash = HashCache.HashFile(temp);
+                if (s.Hashes.TryGetHash(final) == hash) discard.Add(temp);
+                else moves.Add((temp, final, hash));
+                produced.Add(new StampFile { Path = p.OutputDisplay[i], Sha256 = hash });
+            }
+            else if (HashCache.Stat(final) is { } now && now != before[i])
+            {
+                // Written in place rather than through a temp: accepted, but not crash-safe.
+                produced.Add(new StampFile { Path = p.OutputDisplay[i], Sha256 = s.Hashes.TryGetHash(final)! });
+            }
+            else if (File.Exists(final))
+            {
+                remove.Add(final);
+            }
+        }
+
+        s.Stamps.Delete(name, p.Id);
+        foreach (var (temp, final, hash) in moves)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+            File.Move(temp, final, overwrite: true);
+            s.Hashes.Register(final, hash);
+        }
+        foreach (var temp in discard) File.Delete(temp);
+        foreach (var final in remove)
+        {
+            File.Delete(final);
+            s.Hashes.Forget(final);
+            s.Log.Verbose($"{name}/{p.Id}: deleted {s.Display(final)} (declared but not produced this time)");
+        }
+
+        var stamp = new Stamp
+        {
+            Task = name,
+            Unit = p.Id,
+            Version = version,
+            Fingerprint = p.Fingerprint,
+            Inputs = p.InputDisplay.Select((path, i) => new StampFile { Path = path, Sha256 = p.InputHashes[i]! }).ToList(),
+            Config = p.Config,
+            Declared = [.. p.OutputDisplay],
+            Outputs = produced,
+        };
+        s.Stamps.Write(stamp);
+    }
+
+    private static string MessageOf(Exception ex)
+    {
+        while (ex is AggregateException { InnerExceptions.Count: 1 } agg) ex = agg.InnerExceptions[0];
+        return ex.Message;
+    }
+
+    private static void Poison(BuildSession s, string name, Plan p)
+    {
+        foreach (var o in p.Outputs) s.Poisoned[o] = name + "/" + p.Id;
+    }
+
+    /// <summary>
+    /// Units run on dedicated threads rather than the thread pool: most unit bodies block (GDAL, file I/O), and
+    /// a task allowing 50 blocking downloads on a 2-core machine would otherwise wait for the pool to grow.
+    /// </summary>
+    private static Task RunWorkers(List<Plan> items, int workers, Func<Plan, Task> body, Action tick)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int next = -1, running = workers;
+        Exception? fault = null;
+        for (int w = 0; w < workers; w++)
+        {
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    int i;
+                    while ((i = Interlocked.Increment(ref next)) < items.Count)
+                    {
+                        body(items[i]).GetAwaiter().GetResult();
+                        tick();
+                    }
+                }
+                catch (Exception ex)
+                {
+                    Interlocked.CompareExchange(ref fault, ex, null);
+                }
+                finally
+                {
+                    if (Interlocked.Decrement(ref running) == 0)
+                    {
+                        if (fault is not null) done.SetException(fault);
+                        else done.SetResult();
+                    }
+                }
+            })
+            { IsBackground = true, Name = "unit worker " + w };
+            thread.Start();
+        }
+        return done.Task;
+    }
+
+    private static List<(string File, Stamp? Stamp)> FindStale(string name, HashSet<string> allIds, BuildSession s)
+    {
+        var expected = new HashSet<string>(allIds.Select(id => StampStore.SafeFileName(id) + ".json"), StringComparer.Ordinal);
+        var stale = new List<(string, Stamp?)>();
+        foreach (var file in s.Stamps.List(name).Order(StringComparer.Ordinal))
+        {
+            string fileName = Path.GetFileName(file);
+            if (fileName.EndsWith(".tmp", StringComparison.Ordinal))
+            {
+                if (!s.DryRun) TryDelete(file);
+                continue;
+            }
+            if (!fileName.EndsWith(".json", StringComparison.Ordinal) || expected.Contains(fileName)) continue;
+            stale.Add((file, StampStore.ReadFile(file)));
+        }
+        return stale;
+    }
+
+    private static void RemoveStale(string name, List<(string File, Stamp? Stamp)> stale, Dictionary<string, string> currentOutputs, BuildSession s)
+    {
+        int files = 0;
+        foreach (var (file, stamp) in stale)
+        {
+            foreach (var o in stamp?.Outputs ?? [])
+            {
+                string full = s.FromDisplay(o.Path);
+                // A renamed unit may have taken over the path; never delete a file a current unit declares.
+                if (currentOutputs.ContainsKey(full)) continue;
+                if (File.Exists(full))
+                {
+                    File.Delete(full);
+                    files++;
+                }
+                s.Hashes.Forget(full);
+            }
+            File.Delete(file);
+            s.Log.Verbose($"{name}: removed stale unit {stamp?.Unit ?? Path.GetFileName(file)}");
+        }
+        s.Log.Information($"{name}: removed {stale.Count} stale unit(s) that are no longer in the task ({files} output file(s) deleted)");
+    }
+
+    private static void CleanTemps(List<Plan> toRun, BuildSession s)
+    {
+        // Temps left by a killed build; only here, under the exclusive (non-shard) lock, is no one else writing.
+        foreach (var dir in toRun.SelectMany(p => p.Outputs).Select(Path.GetDirectoryName).Distinct(StringComparer.Ordinal))
+        {
+            if (dir is null || !Directory.Exists(dir)) continue;
+            foreach (var file in Directory.EnumerateFiles(dir, ".*"))
+            {
+                if (UnitOutputs.TempPattern.IsMatch(Path.GetFileName(file)))
+                {
+                    TryDelete(file);
+                    s.Log.Debug($"deleted leftover temp {file}");
+                }
+            }
+        }
+    }
+
+    private static void TryDelete(string file)
+    {
+        try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private static TaskSummary Summarize(string name, List<Plan> plans, int removed, TimeSpan elapsed, bool dryRun)
+    {
+        int built = 0, upToDate = 0, failed = 0, skipped = 0, would = 0;
+        var reports = new UnitReport[plans.Count];
+        for (int i = 0; i < plans.Count; i++)
+        {
+            var p = plans[i];
+            switch (p.Status)
+            {
+                case UnitStatus.Built: built++; break;
+                case UnitStatus.UpToDate: upToDate++; break;
+                case UnitStatus.Failed: failed++; break;
+                case UnitStatus.Skipped: skipped++; break;
+                case UnitStatus.WouldBuild: would++; break;
+            }
+            reports[i] = new UnitReport(p.Id, p.Status, p.Reasons.ToArray(), p.Message, p.Elapsed);
+        }
+        var status = failed > 0 ? TaskRunStatus.Failed
+            : dryRun && would > 0 ? TaskRunStatus.WouldBuild
+            : built > 0 ? TaskRunStatus.Built
+            : skipped > 0 && upToDate == 0 ? TaskRunStatus.Skipped
+            : TaskRunStatus.UpToDate;
+        return new TaskSummary(name, status, true, built, upToDate, failed, skipped, would, removed, elapsed, null, reports);
+    }
+}
