@@ -232,7 +232,7 @@ public sealed class StacApiClient : IStacSource, IDisposable
                 throw new StacHttpException(Redact($"{what}: gave up after {attempt} tries; last try: {problem}"), uri ?? SearchUri, status, attempt,
                     error is null ? null : new Exception(Redact(error.Message)));
             Log($"{what}: {problem}; try {attempt + 1} of {_options.MaxTries} in {Seconds(wait)} s");
-            await Task.Delay(wait, ct).ConfigureAwait(false);
+            await _options.Delay(wait, ct).ConfigureAwait(false);
         }
     }
 

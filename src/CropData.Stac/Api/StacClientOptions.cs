@@ -38,4 +38,7 @@ public sealed record StacClientOptions
 
     /// <summary>Progress and retry messages (secrets are redacted before they get here).</summary>
     public Action<string>? Log { get; init; }
+
+    /// <summary>How the client waits between tries; tests record the waits instead of sleeping.</summary>
+    internal Func<TimeSpan, CancellationToken, Task> Delay { get; init; } = Task.Delay;
 }
