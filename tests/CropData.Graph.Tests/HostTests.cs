@@ -1,0 +1,183 @@
+namespace CropData.Graph.Tests;
+
+public sealed class HostTests : IDisposable
+{
+    private readonly World _w = new();
+
+    public HostTests()
+    {
+        _w.Chips = ["c1", "c2"];
+        foreach (var c in _w.Chips) _w.WriteInput(c, c);
+    }
+
+    public void Dispose() => _w.Dispose();
+
+    [Fact]
+    public async Task UnknownTargetExitsTwoAndListsTheValidTargets()
+    {
+        var r = await _w.Build("--target=chipz");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("unknown target 'chipz'. Valid targets: Default, merge, report, source, upper", _w.LastOutput);
+        Assert.False(Directory.Exists(_w.StateDirectory));
+    }
+
+    [Fact]
+    public async Task TargetNamesAreCaseInsensitive()
+    {
+        var r = await _w.Build("--target=UPPER");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(["source", "upper"], r.Tasks.Select(t => t.Name));
+    }
+
+    [Fact]
+    public async Task UnknownForcedTaskIsAUsageError()
+    {
+        var r = await _w.Build("--force=source,nope");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--force names unknown task(s) nope", _w.LastOutput);
+    }
+
+    [Fact]
+    public async Task BadOptionIsAUsageError()
+    {
+        var r = await _w.Build("--jobs=many");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--jobs must be a whole number, not 'many'", _w.LastOutput);
+        Assert.Contains("--target=NAME", _w.LastOutput);
+    }
+
+    [Fact]
+    public async Task CycleExitsTwoAndNamesTheCycle()
+    {
+        var r = await _w.BuildWith(o => new CycleContext(o, _w), []);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("dependency cycle: cyc-a -> cyc-c -> cyc-b -> cyc-a", _w.LastOutput); // "a -> c": a depends on c
+    }
+
+    [Fact]
+    public async Task TreeShowsTheDependencyGraphFromTheTarget()
+    {
+        var r = await _w.Build("--tree");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("""
+            Default
+            └── report
+                └── merge
+                    └── upper
+                        └── source
+            """.ReplaceLineEndings("\n"), _w.LastOutput.Trim().ReplaceLineEndings("\n"));
+        Assert.Empty(_w.Runs);
+    }
+
+    [Fact]
+    public async Task TreeOfADiamondExpandsEachTaskOnce()
+    {
+        await _w.BuildWith(o => new DiamondContext(o, _w), ["--tree", "--target=top"]);
+        Assert.Equal("""
+            top
+            ├── left
+            │   └── base
+            └── right
+                └── base
+            """.ReplaceLineEndings("\n"), _w.LastOutput.Trim().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public async Task DescriptionListsTasksSortedAndMarksTheDefault()
+    {
+        var r = await _w.Build("--description");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("""
+            Tasks (* = default target):
+            * Default  builds every task
+              merge    Concatenate every chip
+              report
+              source   Prefix every input with the configured prefix
+              upper    Change the case of every prefixed file
+            """.ReplaceLineEndings("\n"), _w.LastOutput.Trim().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public async Task IsDefaultTargetAttributeChoosesTheDefault()
+    {
+        var r = await _w.BuildWith(o => new DiamondContext(o, _w), []);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(["base", "left"], r.Tasks.Select(t => t.Name)); // [IsDefaultTarget] on left
+        await _w.BuildWith(o => new DiamondContext(o, _w), ["--description"]);
+        Assert.Contains("* left", _w.LastOutput);
+    }
+
+    [Fact]
+    public async Task DependenciesRunInDeclaredOrderEachOnce()
+    {
+        var r = await _w.BuildWith(o => new DiamondContext(o, _w), ["--target=top"]);
+        Assert.Equal(["base", "left", "right", "top"], r.Tasks.Select(t => t.Name));
+    }
+
+    [Fact]
+    public async Task ShouldRunFalseIsReportedSkippedAndDependantsStillRun()
+    {
+        var r = await _w.BuildWith(o => new GateContext(o, _w), ["--target=after-closed"]);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(TaskRunStatus.Skipped, r.Task("closed")!.Status);
+        Assert.Equal(TaskRunStatus.Ran, r.Task("after-closed")!.Status);
+        Assert.Contains("closed: skipped (ShouldRun is false)", _w.LastOutput);
+        Assert.DoesNotContain("gate/closed", _w.Runs);
+        Assert.Contains("gate/after-closed", _w.Runs);
+    }
+
+    [Fact]
+    public async Task FailedPlainTaskSkipsItsDependantsWithTheReason()
+    {
+        var r = await _w.BuildWith(o => new GateContext(o, _w), ["--target=after-broken"]);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(TaskRunStatus.Failed, r.Task("broken")!.Status);
+        Assert.Equal(TaskRunStatus.Skipped, r.Task("after-broken")!.Status);
+        Assert.Equal("dependency 'broken' failed", r.Task("after-broken")!.Note);
+        Assert.Contains(new UnitFailure("broken", null, "broken on purpose"), r.Failures);
+        Assert.Contains("gate/broken OnError", _w.Runs);
+        Assert.Contains("gate/broken Finally", _w.Runs);
+    }
+
+    [Fact]
+    public async Task SummaryTableListsEveryTaskWithCounts()
+    {
+        await _w.Build();
+        string[] lines = _w.LastOutput.ReplaceLineEndings("\n").Split('\n');
+        int header = Array.FindIndex(lines, l => l.StartsWith("Task", StringComparison.Ordinal));
+        Assert.True(header >= 0, _w.LastOutput);
+        Assert.Matches(@"^Task\s+Status\s+Built\s+Up to date\s+Failed\s+Skipped\s+Time$", lines[header]);
+        Assert.Matches(@"^source\s+built\s+2\s+0\s+0\s+0\s+\d+\.\d\d s$", lines[header + 2]);
+        Assert.Matches(@"^report\s+ran\s+-\s+-\s+-\s+-\s+\d+\.\d\d s$", lines[header + 5]);
+        Assert.Matches(@"^Total\s+5\s+0\s+0\s+0\s+\d+\.\d\d s$", lines[header + 7]);
+    }
+
+    [Fact]
+    public async Task ContextFactoryFailureIsReported()
+    {
+        var r = await _w.BuildWith<PipeContext>(_ => throw new FileNotFoundException("config.yaml not found"), []);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("could not create the build context: config.yaml not found", _w.LastOutput);
+    }
+
+    [Fact]
+    public async Task ExtraArgumentsReachTheContext()
+    {
+        BuildOptions? seen = null;
+        await _w.BuildWith(o => { seen = o; return new PipeContext(o, _w); }, ["--aoi=ks.geojson", "--jobs=3", "--verbosity=quiet"]);
+        Assert.Equal("ks.geojson", seen!.Argument("AOI"));
+        Assert.Equal(3, seen.Jobs);
+        Assert.DoesNotContain("Task", _w.LastOutput); // quiet: no summary table
+    }
+
+    [Fact]
+    public async Task CancelledBuildStopsStartingUnits()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var r = await _w.BuildWith(o => new PipeContext(o, _w), [], cts.Token);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Empty(_w.Runs);
+        Assert.Contains("Build cancelled.", _w.LastOutput);
+    }
+}
