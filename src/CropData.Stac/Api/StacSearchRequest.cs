@@ -87,8 +87,7 @@ public static class GeoJsonBounds
         {
             switch (n)
             {
-                case JsonArray a when a.Count >= 2 && a[0] is JsonValue x && a[1] is JsonValue y
-                                      && x.TryGetValue<double>(out var dx) && y.TryGetValue<double>(out var dy):
+                case JsonArray a when a.Count >= 2 && StacJson.TryGetDouble(a[0], out var dx) && StacJson.TryGetDouble(a[1], out var dy):
                     minX = Math.Min(minX, dx); maxX = Math.Max(maxX, dx); minY = Math.Min(minY, dy); maxY = Math.Max(maxY, dy);
                     break;
                 case JsonArray a:

@@ -118,7 +118,7 @@ public static class HlsStacItems
         if (coords is not JsonArray ring) return null;
         var list = new List<(double, double)>();
         foreach (var p in ring.OfType<JsonArray>())
-            if (p.Count >= 2 && p[0] is JsonValue x && p[1] is JsonValue y && x.TryGetValue<double>(out var dx) && y.TryGetValue<double>(out var dy))
+            if (p.Count >= 2 && StacJson.TryGetDouble(p[0], out var dx) && StacJson.TryGetDouble(p[1], out var dy))
                 list.Add((dx, dy));
         return list.Count > 0 ? list : null;
     }

@@ -104,7 +104,7 @@ public static class UmmgParser
     private static string? ValueText(JsonNode? v) => v switch
     {
         JsonValue jv when jv.TryGetValue<string>(out var s) => s,
-        JsonValue jv when jv.TryGetValue<double>(out var d) => d.ToString("R", CultureInfo.InvariantCulture),
+        JsonValue jv when jv.GetValueKind() == System.Text.Json.JsonValueKind.Number => jv.ToJsonString(),
         _ => null,
     };
 

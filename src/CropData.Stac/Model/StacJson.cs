@@ -60,10 +60,19 @@ public static class StacJson
         var result = new double[a.Count];
         for (var i = 0; i < a.Count; i++)
         {
-            if (a[i] is not JsonValue jv || !jv.TryGetValue<double>(out var d)) return null;
+            if (!TryGetDouble(a[i], out var d)) return null;
             result[i] = d;
         }
         return result;
+    }
+
+    /// <summary>A JSON number as double, whether parsed from text or created from an int/long/decimal value.</summary>
+    public static bool TryGetDouble(JsonNode? node, out double value)
+    {
+        value = 0;
+        if (node is not JsonValue jv || jv.GetValueKind() != JsonValueKind.Number) return false;
+        if (jv.TryGetValue(out value)) return true;
+        return double.TryParse(jv.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
     }
 
     internal static JsonArray NumberArray(IEnumerable<double> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
