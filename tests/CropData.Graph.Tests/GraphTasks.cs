@@ -43,3 +43,77 @@ public abstract class RecordingTask : FrostingTask<GateContext>
 {
     protected override string Name => "after-broken";
 }
+
+public sealed class DiscoverContext(BuildOptions options, World world) : WorldContext(options, world);
+
+[TaskName("list")]
+public sealed class ListTask : UnitTask<DiscoverContext, string>
+{
+    public override IEnumerable<string> Units(DiscoverContext c) => ["list"];
+    public override string UnitId(string unit) => unit;
+    public override UnitSpec Describe(string unit, DiscoverContext c) => new([], [], [c.World.P("list.txt")]);
+    public override void Run(string unit, DiscoverContext c, UnitOutputs o) => World.WriteAllTextVia(o, c.World.P("list.txt"), "x\ny\n");
+}
+
+[TaskName("items")]
+[IsDependentOn(typeof(ListTask))]
+public sealed class ItemsTask : UnitTask<DiscoverContext, string>
+{
+    // Like chips discovered from an upstream file: unknowable before "list" has run.
+    public override IEnumerable<string> Units(DiscoverContext c) => File.ReadAllLines(c.World.P("list.txt")).Where(l => l.Length > 0);
+    public override string UnitId(string unit) => "item/" + unit; // a slash: the stamp file name is hashed
+    public override UnitSpec Describe(string unit, DiscoverContext c) => new([c.World.P("list.txt")], [], [c.World.P("items", unit + ".txt")]);
+    public override void Run(string unit, DiscoverContext c, UnitOutputs o)
+    {
+        c.World.Runs.Enqueue("items/" + unit);
+        World.WriteAllTextVia(o, c.World.P("items", unit + ".txt"), unit);
+    }
+}
+
+public sealed class ParContext(BuildOptions options, World world) : WorldContext(options, world)
+{
+    public int Current;
+    public int Max;
+    public int Expected;
+    public int? TaskLimit;
+    public readonly ManualResetEventSlim Reached = new(false);
+}
+
+[TaskName("par")]
+public sealed class ParallelUnitsTask : UnitTask<ParContext, int>
+{
+    public override IEnumerable<int> Units(ParContext c) => Enumerable.Range(0, 8);
+    public override string UnitId(int unit) => "u" + unit;
+    public override int MaxParallelism(ParContext c) => c.TaskLimit ?? base.MaxParallelism(c);
+    public override UnitSpec Describe(int unit, ParContext c) => new([], [], [c.World.P("par", unit + ".txt")]);
+
+    public override void Run(int unit, ParContext c, UnitOutputs o)
+    {
+        int now = Interlocked.Increment(ref c.Current);
+        int max;
+        while (now > (max = Volatile.Read(ref c.Max)) && Interlocked.CompareExchange(ref c.Max, now, max) != max) { }
+        if (now >= c.Expected) c.Reached.Set();
+        // Blocks (as GDAL work does) until the expected number of units overlap; a engine running fewer at
+        // once leaves Max below Expected after the timeout and the test fails.
+        c.Reached.Wait(TimeSpan.FromSeconds(10));
+        Thread.Sleep(20);
+        World.WriteAllTextVia(o, c.World.P("par", unit + ".txt"), unit.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Interlocked.Decrement(ref c.Current);
+    }
+}
+
+public sealed class LockContext(BuildOptions options, World world) : WorldContext(options, world)
+{
+    public static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ManualResetEventSlim Entered, ManualResetEventSlim Release)> Gates = new();
+}
+
+[TaskName("hold")]
+public sealed class HoldTask : FrostingTask<LockContext>
+{
+    public override void Run(LockContext context)
+    {
+        var (entered, release) = LockContext.Gates[context.World.Root];
+        entered.Set();
+        release.Wait(TimeSpan.FromSeconds(30));
+    }
+}

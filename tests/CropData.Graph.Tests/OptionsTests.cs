@@ -1,0 +1,101 @@
+using CropData.Graph.Engine;
+
+namespace CropData.Graph.Tests;
+
+public sealed class OptionsTests
+{
+    [Fact]
+    public void DefaultsAndCakeStyleFlags()
+    {
+        var o = BuildOptions.Parse([], _ => null);
+        Assert.Equal("Default", o.Target);
+        Assert.Equal(Environment.ProcessorCount, o.Jobs);
+        Assert.Equal(BuildVerbosity.Normal, o.Verbosity);
+        Assert.False(o.IsForced("chips"));
+
+        o = BuildOptions.Parse(["--target=chips", "--exclusive", "--dryrun", "--config=ds.yaml", "--jobs=4", "--verbosity=diagnostic", "--force=chips, stats", "--aoi=x.geojson", "--keep"], _ => null);
+        Assert.Equal(("chips", true, true, "ds.yaml", 4, BuildVerbosity.Diagnostic), (o.Target, o.Exclusive, o.DryRun, o.ConfigPath, o.Jobs, o.Verbosity));
+        Assert.True(o.IsForced("CHIPS"));
+        Assert.True(o.IsForced("stats"));
+        Assert.False(o.IsForced("download"));
+        Assert.Equal("x.geojson", o.Argument("aoi"));
+        Assert.Equal("true", o.Argument("keep"));
+
+        o = BuildOptions.Parse(["-t", "stats", "-v", "q", "--force", "--tree", "--description=true", "--exclusive=false"], _ => null);
+        Assert.Equal(("stats", BuildVerbosity.Quiet, true, true, true, false), (o.Target, o.Verbosity, o.ForceAll, o.ShowTree, o.ShowDescription, o.Exclusive));
+    }
+
+    [Theory]
+    [InlineData("chips")]
+    [InlineData("--verbosity=loud")]
+    [InlineData("--target")]
+    [InlineData("--jobs=-1")]
+    [InlineData("--dryrun=maybe")]
+    public void BadArgumentsAreUsageErrors(string arg) =>
+        Assert.Throws<BuildUsageException>(() => BuildOptions.Parse([arg], _ => null));
+
+    [Fact]
+    public void StampFileNamesAreSafeAndDistinct()
+    {
+        Assert.Equal("chip_184_236", StampStore.SafeFileName("chip_184_236"));
+        string[] ids = ["tile/14SPJ", "tile_14SPJ", "tile\\14SPJ", "..", new string('x', 300), new string('x', 301), "a.tmp"];
+        var names = ids.Select(StampStore.SafeFileName).ToList();
+        Assert.Equal(names.Count, names.Distinct().Count());
+        Assert.All(names, n => Assert.Matches(@"^[A-Za-z0-9_~.-]{1,80}$", n));
+        Assert.All(names, n => Assert.False(n.StartsWith('.')));
+    }
+
+    [Fact]
+    public void UnitSpecAcceptsListsAndSequences()
+    {
+        IEnumerable<string> scenes = ["s1.tif", "s2.tif"];
+        var spec = new UnitSpec(Inputs: scenes.Append("cdl.tif"), ConfigKeys: ["bands"], Outputs: ["merged.tif", "mask.tif"]);
+        Assert.Equal(["s1.tif", "s2.tif", "cdl.tif"], spec.Inputs);
+        Assert.Equal(["bands"], spec.ConfigKeys);
+    }
+
+    [Fact]
+    public void TempNamesAreHiddenKeepTheExtensionAndMatchTheCleanupPattern()
+    {
+        string name = UnitOutputs.TempName("chip_001_merged.tif");
+        Assert.Matches(@"^\.chip_001_merged\.[0-9a-f]{8}\.tmp\.tif$", name);
+        Assert.Matches(UnitOutputs.TempPattern, name);
+        Assert.DoesNotMatch(UnitOutputs.TempPattern, "chip_001_merged.tif");
+        Assert.DoesNotMatch(UnitOutputs.TempPattern, ".gitignore");
+    }
+}
+
+public sealed class HashCacheTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("cropdata-hash-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    [Fact]
+    public void FreshlyWrittenFilesAreNotTrustedAcrossRuns()
+    {
+        string file = Path.Combine(_dir, "f.txt"), cacheFile = Path.Combine(_dir, "hashes.bin");
+        File.WriteAllText(file, "aaaa");
+        var cache = HashCache.Load(cacheFile);
+        Assert.Equal(HashCache.HashFile(file), cache.TryGetHash(file));
+        cache.SaveIfDirty();
+        // mtime is within the trust margin of hashing: a same-size rewrite in the same clock tick would keep
+        // the mtime, so the entry must not outlive this run.
+        Assert.Equal(0, HashCache.Load(cacheFile).Count);
+
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddHours(-1));
+        cache = HashCache.Load(cacheFile);
+        string hash = cache.TryGetHash(file)!;
+        Assert.Equal(1, cache.FilesHashed);
+        cache.SaveIfDirty();
+        var warm = HashCache.Load(cacheFile);
+        Assert.Equal(1, warm.Count);
+        Assert.Equal(hash, warm.TryGetHash(file));
+        Assert.Equal(0, warm.FilesHashed); // served from the cache, file not read
+
+        File.WriteAllText(file, "bbbb"); // new mtime → re-read
+        Assert.Equal(HashCache.HashFile(file), warm.TryGetHash(file));
+        Assert.NotEqual(hash, warm.TryGetHash(file));
+        Assert.Null(warm.TryGetHash(Path.Combine(_dir, "absent")));
+    }
+}
