@@ -92,7 +92,7 @@ public static class HtmlReport
         }
 
         sb.Append("<h3>Per tile</h3>\n<table>\n<tr><th>tile</th><th>scene dates</th><th>scenes</th><th class=\"n\">chips</th>")
-          .Append("<th class=\"n\">kept</th><th class=\"n\">rejected</th><th class=\"n\">skipped</th><th class=\"n\">failed</th></tr>\n");
+          .Append("<th class=\"n\">kept</th><th class=\"n\">rejected</th><th class=\"n\">skipped</th><th class=\"n\">failed</th><th>why not kept</th></tr>\n");
         var tileIds = tiles.Select(t => t.TileId).Union(chips.Select(c => c.Tile)).Order(StringComparer.Ordinal);
         foreach (var id in tileIds)
         {
@@ -106,7 +106,11 @@ public static class HtmlReport
               .Append("</td><td class=\"n\">").Append(I(Count(cs, ChipStatus.Kept)))
               .Append("</td><td class=\"n\">").Append(I(Count(cs, ChipStatus.Rejected)))
               .Append("</td><td class=\"n\">").Append(I(Count(cs, ChipStatus.Skipped)))
-              .Append("</td><td class=\"n\">").Append(I(Count(cs, ChipStatus.Failed))).Append("</td></tr>\n");
+              .Append("</td><td class=\"n\">").Append(I(Count(cs, ChipStatus.Failed)))
+              .Append("</td><td class=\"small\">").Append(string.Join("<br>", cs.Where(c => c.Status != ChipStatus.Kept)
+                  .GroupBy(c => c.Reason ?? OverviewMap.StatusText(c.Status)).OrderBy(g => g.Key, StringComparer.Ordinal)
+                  .Select(g => E(g.Key) + ": " + I(g.Count()))))
+              .Append("</td></tr>\n");
         }
         sb.Append("</table>\n");
     }

@@ -6,20 +6,23 @@ namespace CropData.Report;
 
 /// <summary>
 /// The report's overview map as inline SVG: tile outlines (grey lines, labelled) under chip footprints filled by
-/// status. Coordinates are EPSG:5070 metres mapped to the SVG's user units (1 unit = 1 m, y flipped through a
-/// transform-free translation so every number written is a plain coordinate), so no projection code is needed here.
+/// status. SVG user units are EPSG:5070 metres (1 unit = 1 m) shifted to the padded bounding box, with y written as
+/// maxY − y because SVG's y axis points down; no projection code is needed here.
 /// </summary>
 public static class OverviewMap
 {
     public const int DefaultWidthPx = 860;
 
-    public static readonly IReadOnlyDictionary<ChipStatus, string> StatusColours = new Dictionary<ChipStatus, string>
-    {
-        [ChipStatus.Kept] = "#2E7D32",
-        [ChipStatus.Rejected] = "#EF6C00",
-        [ChipStatus.Skipped] = "#9E9E9E",
-        [ChipStatus.Failed] = "#C62828",
-    };
+    /// <summary>Fill colour per status, in legend order.</summary>
+    public static readonly IReadOnlyList<(ChipStatus Status, string Colour)> StatusColours =
+    [
+        (ChipStatus.Kept, "#2E7D32"),
+        (ChipStatus.Rejected, "#EF6C00"),
+        (ChipStatus.Skipped, "#9E9E9E"),
+        (ChipStatus.Failed, "#C62828"),
+    ];
+
+    public static string ColourOf(ChipStatus s) => StatusColours.First(x => x.Status == s).Colour;
 
     public static string Svg(IReadOnlyList<ReportTile> tiles, IReadOnlyList<ReportChip> chips, int widthPx = DefaultWidthPx)
     {
@@ -53,7 +56,7 @@ public static class OverviewMap
         foreach (var c in chips.OrderBy(c => c.ChipId, StringComparer.Ordinal))
         {
             if (c.Footprint.Count < 3) continue;
-            sb.Append("<polygon fill=\"").Append(StatusColours[c.Status]).Append("\" fill-opacity=\"0.85\" stroke=\"#212121\" stroke-width=\"")
+            sb.Append("<polygon fill=\"").Append(ColourOf(c.Status)).Append("\" fill-opacity=\"0.85\" stroke=\"#212121\" stroke-width=\"")
               .Append(F(stroke * 0.5)).Append("\" points=\"").Append(string.Join(" ", c.Footprint.Select(P))).Append("\"><title>")
               .Append(WebUtility.HtmlEncode($"{c.ChipId} ({c.Tile}): {StatusText(c.Status)}{(c.Reason is null ? "" : " – " + c.Reason)}"))
               .Append("</title></polygon>\n");

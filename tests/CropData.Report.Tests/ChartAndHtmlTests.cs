@@ -82,7 +82,7 @@ public class ChartAndHtmlTests
         Assert.Contains("5 chips in the AOI: <b>1 kept</b>, 2 rejected by the filter, 1 skipped, 1 failed.", html);
         // Per tile: the scene dates in order, and the counts.
         Assert.Contains("<td>14SPJ</td><td>2022-03-15<br>2022-06-28<br>2022-09-16</td>", html);
-        Assert.Contains("<td class=\"n\">3</td><td class=\"n\">1</td><td class=\"n\">2</td><td class=\"n\">0</td><td class=\"n\">0</td>", html);
+        Assert.Contains("<td class=\"n\">3</td><td class=\"n\">1</td><td class=\"n\">2</td><td class=\"n\">0</td><td class=\"n\">0</td><td class=\"small\">bad_pct_max &gt;= 5: 1<br>na_count &gt; 0: 1</td>", html);
         Assert.Contains("<td>rejected</td><td>bad_pct_max &gt;= 5</td><td class=\"n\">1</td>", html);
         Assert.Contains("no valid Fmask pixel &lt;date 2&gt;", html);
         // QA rejects with bad_pct per date, max and na_count.
