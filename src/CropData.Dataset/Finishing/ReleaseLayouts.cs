@@ -27,7 +27,9 @@ public sealed record ReleaseResult(
 /// <c>training_data.txt</c> / <c>validation_data.txt</c> with one full chip id (<c>chip_257_266</c>) per line, no
 /// header. That content is inferred: the published files are 40.1 kB for 3,083 ids and 10.0 kB for 771, i.e. exactly
 /// 13 bytes = "chip_XXX_XXX\n" per id (a short id would be 8, a CRLF line 14), and terratorch's
-/// MultiTemporalCropClassification matches each line as a substring of the chip file names.</item>
+/// MultiTemporalCropClassification matches each line as a substring of the chip file names. terratorch looks for the
+/// list inside the chips folder (<c>training_chips/training_data.txt</c>), the HF repository has it at the top level:
+/// by default both are written (the extra copy does not disturb the <c>*merged.tif</c> / <c>*mask.tif</c> globs).</item>
 /// <item>Baseline (ClarkCGA multi-temporal-crop-classification-baseline): every merged + mask file in one folder
 /// (<c>chips/</c>; the baseline walks it and keeps the files whose id is in the CSV), header-less
 /// <c>train_ids.csv</c> / <c>val_ids.csv</c> (it reads them with <c>header=None</c>), and <c>baseline_config.yaml</c>
@@ -43,16 +45,19 @@ public static class ReleaseLayouts
     public const string BaselineChipsFolder = "chips";
     public const string BaselineConfigSnippet = "baseline_config.yaml";
 
-    public static ReleasePlan HuggingFace(string chipsFolder, SplitResult split)
+    public static ReleasePlan HuggingFace(string chipsFolder, SplitResult split, bool listsInChipFolders = true)
     {
         var copies = new List<PlannedCopy>();
         copies.AddRange(ChipCopies(chipsFolder, split.Train, HfTrainFolder));
         copies.AddRange(ChipCopies(chipsFolder, split.Validation, HfValidationFolder));
-        var files = new List<PlannedFile>
+        var trainList = FinishingFormat.Lines(Sorted(split.Train).Select(ChipIds.Full));
+        var valList = FinishingFormat.Lines(Sorted(split.Validation).Select(ChipIds.Full));
+        var files = new List<PlannedFile> { new(HfTrainList, trainList), new(HfValidationList, valList) };
+        if (listsInChipFolders)
         {
-            new(HfTrainList, FinishingFormat.Lines(Sorted(split.Train).Select(ChipIds.Full))),
-            new(HfValidationList, FinishingFormat.Lines(Sorted(split.Validation).Select(ChipIds.Full))),
-        };
+            files.Add(new(HfTrainFolder + "/" + HfTrainList, trainList));
+            files.Add(new(HfValidationFolder + "/" + HfValidationList, valList));
+        }
         return new ReleasePlan("huggingface", Order(copies), files.OrderBy(f => f.Destination, StringComparer.Ordinal).ToList());
     }
 

@@ -50,6 +50,9 @@ public class ReleaseAndManifestTests
         Assert.Equal(6, r.Copied.Count);
         Assert.Equal("chip_202_336\nchip_203_335\n", File.ReadAllText(Path.Combine(dest, "training_data.txt")));
         Assert.Equal("chip_203_337\n", File.ReadAllText(Path.Combine(dest, "validation_data.txt")));
+        // terratorch reads the list from inside the chips folder.
+        Assert.Equal("chip_202_336\nchip_203_335\n", File.ReadAllText(Path.Combine(dest, "training_chips", "training_data.txt")));
+        Assert.Equal(2, ReleaseLayouts.HuggingFace(chips, Split, listsInChipFolders: false).Files.Count);
         Assert.Equal(File.ReadAllBytes(Path.Combine(chips, "chip_203_337_merged.tif")),
             File.ReadAllBytes(Path.Combine(dest, "validation_chips", "chip_203_337_merged.tif")));
 
