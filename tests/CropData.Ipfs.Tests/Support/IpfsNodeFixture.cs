@@ -22,6 +22,28 @@ public sealed class IpfsNodeFixture : IAsyncLifetime
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromMinutes(5) };
     public string WorkDir { get; } = TestFiles.NewTempDir("node-tests");
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<TestFile>>> _files = new();
+
+    /// <summary>The test payloads, generated once and added to the node once; CIDs as the node printed them.</summary>
+    public static readonly IReadOnlyDictionary<string, (long Length, int Period)> Payloads = new Dictionary<string, (long, int)>
+    {
+        ["empty"] = (0, int.MaxValue),
+        ["one-byte"] = (1, int.MaxValue),
+        ["one-chunk"] = (262_144, int.MaxValue),
+        ["one-chunk-plus-1"] = (262_145, int.MaxValue),
+        ["several-mib"] = (5 * 1024 * 1024 + 123, int.MaxValue),
+        // 191 chunks (> 174: a two-level DAG); chunks 150..190 repeat chunks 0..40, as nodata runs do in band files.
+        ["fifty-mb"] = (50_000_000, 150),
+    };
+
+    public Task<TestFile> FileAsync(string name) => _files.GetOrAdd(name, n => new Lazy<Task<TestFile>>(async () =>
+    {
+        var (length, period) = Payloads[n];
+        var path = TestFiles.Write(WorkDir, n, length, (ulong)n.Length * 31 + (ulong)length, period);
+        var cid = await AddAsync(path);
+        return new TestFile(n, path, length, cid, TestFiles.Sha256(path));
+    })).Value;
+
     public async Task InitializeAsync()
     {
         var api = Environment.GetEnvironmentVariable("CROPDATA_IPFS_API");
@@ -137,6 +159,8 @@ public sealed class IpfsNodeFixture : IAsyncLifetime
         catch (UnauthorizedAccessException) { }
     }
 }
+
+public sealed record TestFile(string Name, string Path, long Length, string NodeCid, string Sha256);
 
 [CollectionDefinition(Name)]
 public sealed class IpfsNodeCollection : ICollectionFixture<IpfsNodeFixture>
