@@ -110,6 +110,10 @@ internal sealed class StallGuardStream(Stream inner, TimeSpan stallTimeout, stri
         {
             throw new TimeoutException($"{what}: no data for {stallTimeout.TotalSeconds:0.#} s after {BytesRead} bytes (stalled transfer)", e);
         }
+        catch (IOException e)
+        {
+            throw new IOException($"{what}: transfer broken after {BytesRead} bytes (truncated body): {e.Message}", e);
+        }
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
