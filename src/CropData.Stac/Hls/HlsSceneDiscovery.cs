@@ -11,7 +11,16 @@ public sealed record HlsDiscoveryOptions
     public const string CmrLpCloud = "https://cmr.earthdata.nasa.gov/stac/LPCLOUD";
 
     public string Collection { get; init; } = "HLSS30_2.0";
-    public string Datetime { get; init; } = "2022-03-01T00:00:00Z/2022-09-30T00:00:00Z";
+    /// <summary>
+    /// The original sent "2022-03-01T00:00:00Z/2022-09-30T00:00:00Z", yet its real output (selected_tiles.csv) holds
+    /// 33 scenes sensed later on 2022-09-30: CMR STAC answered for the whole end day. A strict STAC server or a
+    /// static catalog would drop them, so the default ends at 2022-09-30T23:59:59Z, which gives the original's
+    /// answer everywhere.
+    /// </summary>
+    public string Datetime { get; init; } = DefaultDatetime;
+
+    public const string DefaultDatetime = "2022-03-01T00:00:00Z/2022-09-30T23:59:59Z";
+    public const string OriginalDatetime = "2022-03-01T00:00:00Z/2022-09-30T00:00:00Z";
     public IReadOnlyList<string> Bands { get; init; } = HlsNames.DefaultBands;
     /// <summary>Page size asked of the server; null leaves it to the server.</summary>
     public int? PageLimit { get; init; }

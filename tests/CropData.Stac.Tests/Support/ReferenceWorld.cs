@@ -17,7 +17,7 @@ namespace CropData.Stac.Tests.Support;
 /// </summary>
 internal sealed class ReferenceWorld
 {
-    public const string Datetime = "2022-03-01T00:00:00Z/2022-09-30T00:00:00Z";
+    public const string Datetime = CropData.Stac.Hls.HlsDiscoveryOptions.DefaultDatetime;
     public static readonly Lazy<ReferenceWorld> Instance = new(() => new ReferenceWorld());
 
     private ReferenceWorld()

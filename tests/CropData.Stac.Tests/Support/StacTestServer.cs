@@ -87,8 +87,17 @@ internal sealed class StacTestServer : IAsyncDisposable
         var now = Interlocked.Increment(ref _inFlight);
         int seen;
         while ((seen = MaxInFlight) < now && Interlocked.CompareExchange(ref MaxInFlight, now, seen) != seen) { }
-        var status = 500;
         var body = "";
+        var recorded = false;
+        // The request is recorded before its answer is written: a client that has its answer must find it recorded.
+        async Task Respond(int status, byte[] bytes, string type = "application/json")
+        {
+            Interlocked.Decrement(ref _inFlight);
+            Requests.Enqueue(new RecordedRequest(ctx.Request.HttpMethod, ctx.Request.Url!.PathAndQuery, ctx.Request.Headers["Authorization"], body, status));
+            recorded = true;
+            await WriteAsync(ctx, status, bytes, type);
+        }
+        Task RespondText(int status, string text, string type = "application/json") => Respond(status, Encoding.UTF8.GetBytes(text), type);
         try
         {
             using (var r = new StreamReader(ctx.Request.InputStream, Encoding.UTF8)) body = await r.ReadToEndAsync();
@@ -100,9 +109,8 @@ internal sealed class StacTestServer : IAsyncDisposable
                 if (fault.Delay is { } d) await Task.Delay(d);
                 if (fault.StatusCode != 200)
                 {
-                    status = fault.StatusCode;
                     if (fault.RetryAfter is not null) ctx.Response.Headers["Retry-After"] = fault.RetryAfter;
-                    await WriteAsync(ctx, status, "{\"code\":\"fault\",\"description\":\"injected " + status + ErrorEcho(ctx) + "\"}");
+                    await RespondText(fault.StatusCode, "{\"code\":\"fault\",\"description\":\"injected " + fault.StatusCode + ErrorEcho(ctx) + "\"}");
                     return;
                 }
             }
@@ -110,24 +118,20 @@ internal sealed class StacTestServer : IAsyncDisposable
             {
                 if (ctx.Request.HttpMethod == "POST" && RejectPost)
                 {
-                    status = 405;
                     ctx.Response.Headers["Allow"] = "GET";
-                    await WriteAsync(ctx, status, "{\"code\":\"MethodNotAllowed\"}");
+                    await RespondText(405, "{\"code\":\"MethodNotAllowed\"}");
                     return;
                 }
                 var page = ctx.Request.HttpMethod == "POST" ? SearchPost(body) : SearchGet(ctx.Request.Url!);
-                status = 200;
-                await WriteAsync(ctx, status, page.ToJsonString(), "application/geo+json");
+                await RespondText(200, page.ToJsonString(), "application/geo+json");
                 return;
             }
             if (Documents.TryGetValue(path, out var doc))
             {
-                status = 200;
-                await WriteAsync(ctx, status, doc, "application/json");
+                await Respond(200, doc);
                 return;
             }
-            status = 404;
-            await WriteAsync(ctx, status, "{\"code\":\"NotFound\",\"description\":\"no " + path + ErrorEcho(ctx) + "\"}");
+            await RespondText(404, "{\"code\":\"NotFound\",\"description\":\"no " + path + ErrorEcho(ctx) + "\"}");
         }
         catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
         {
@@ -135,13 +139,15 @@ internal sealed class StacTestServer : IAsyncDisposable
         }
         catch (FormatException e)
         {
-            status = 400;
-            try { await WriteAsync(ctx, 400, JsonValue.Create(e.Message)!.ToJsonString()); } catch (Exception) { }
+            try { await RespondText(400, JsonValue.Create(e.Message)!.ToJsonString()); } catch (Exception) { }
         }
         finally
         {
-            Interlocked.Decrement(ref _inFlight);
-            Requests.Enqueue(new RecordedRequest(ctx.Request.HttpMethod, ctx.Request.Url!.PathAndQuery, ctx.Request.Headers["Authorization"], body, status));
+            if (!recorded)
+            {
+                Interlocked.Decrement(ref _inFlight);
+                Requests.Enqueue(new RecordedRequest(ctx.Request.HttpMethod, ctx.Request.Url!.PathAndQuery, ctx.Request.Headers["Authorization"], body, 0));
+            }
         }
     }
 
