@@ -28,7 +28,10 @@ internal sealed class ReferenceWorld
         var distractors = new List<(SceneRecord Scene, bool Malformed, string Why)>();
         foreach (var tile in Tiles) distractors.AddRange(Distractors(tile, Reference.Where(s => s.TileId == tile).ToList()));
         DistractorScenes = distractors;
+        _malformed = distractors.Where(d => d.Malformed).Select(d => d.Scene.SceneId).ToHashSet(StringComparer.Ordinal);
     }
+
+    private readonly HashSet<string> _malformed;
 
     public IReadOnlyList<SceneRecord> Reference { get; }
     public IReadOnlyList<string> Tiles { get; }
@@ -106,7 +109,7 @@ internal sealed class ReferenceWorld
         if (i % 7 == 0) yield return (Make(sorted[1].Date.AddDays(1), "120003", 0, 100), true, "UMM-G without SPATIAL_COVERAGE");
     }
 
-    public bool IsMalformed(string sceneId) => DistractorScenes.Any(d => d.Malformed && d.Scene.SceneId == sceneId);
+    public bool IsMalformed(string sceneId) => _malformed.Contains(sceneId);
 
     public JsonObject Ummg(SceneRecord s)
     {
