@@ -280,11 +280,14 @@ public sealed class FetcherFaultTests(IpfsNodeFixture node) : IAsyncLifetime
         var source = new TrustlessGatewaySource(gated.BaseUri, maxConcurrency: 1);
         var requests = Enumerable.Range(0, 4).Select(i => new FetchRequest(_cid, Path.Combine(_dir, $"b{i}.part"))).ToList();
         var batch = new SyncProgress<BatchProgress>();
-        var outcomes = await new IpfsFetcher([source], Fast).FetchAllAsync(requests, maxParallel: 4, batch);
+        var files = new SyncProgress<FetchProgress>();
+        var outcomes = await new IpfsFetcher([source], Fast).FetchAllAsync(requests, maxParallel: 4, batch, fileProgress: files);
         Assert.All(outcomes, o => Assert.True(o.Succeeded, o.Error?.Message));
         Assert.Equal(1, gated.MaxConcurrent);
         Assert.Equal(4, gated.Requests.Count);
         Assert.Equal(new BatchProgress(4, 4, 0, 4 * _file.Length), batch.Items.MaxBy(p => p.FilesDone));
+        Assert.Equal(4, files.Items.Count(p => p.Bytes == _file.Length));
+        Assert.All(files.Items, p => Assert.Equal(source.Name, p.Source));
         foreach (var r in requests) Assert.Equal(_file.Sha256, TestFiles.Sha256(r.DestinationPath));
     }
 

@@ -21,6 +21,7 @@ public sealed class UnixFsExporter
     private readonly Dictionary<MultihashKey, (long Offset, int Length)> _leaves = [];
     private readonly Dictionary<MultihashKey, byte[]> _nodes = [];
     private long _offset;
+    private byte[] _copyBuffer = [];
 
     private UnixFsExporter(Cid root, IBlockProvider blocks, SafeFileHandle file, Action<long>? onBytes, long maxFileSize)
     {
@@ -135,11 +136,12 @@ public sealed class UnixFsExporter
 
     private async ValueTask CopyWithinAsync(long from, int length, CancellationToken ct)
     {
-        var buffer = new byte[length];
+        if (_copyBuffer.Length < length) _copyBuffer = new byte[length];
+        var buffer = _copyBuffer.AsMemory(0, length);
         var n = 0;
         while (n < length)
         {
-            var r = await RandomAccess.ReadAsync(_file, buffer.AsMemory(n), from + n, ct).ConfigureAwait(false);
+            var r = await RandomAccess.ReadAsync(_file, buffer[n..], from + n, ct).ConfigureAwait(false);
             if (r == 0) throw new IOException("output file shrank while being written");
             n += r;
         }

@@ -122,9 +122,10 @@ public sealed class IpfsFetcher
     /// <summary>
     /// Fetches many files, <paramref name="maxParallel"/> at a time (each source's own limit still applies).
     /// Never throws for a single file: each outcome holds its result or its <see cref="IpfsFetchException"/>.
+    /// <paramref name="progress"/> reports files, <paramref name="fileProgress"/> the bytes of each file in flight.
     /// </summary>
     public async Task<IReadOnlyList<FetchOutcome>> FetchAllAsync(IReadOnlyList<FetchRequest> requests, int maxParallel = 4,
-        IProgress<BatchProgress>? progress = null, CancellationToken ct = default)
+        IProgress<BatchProgress>? progress = null, CancellationToken ct = default, IProgress<FetchProgress>? fileProgress = null)
     {
         var outcomes = new FetchOutcome[requests.Count];
         int done = 0, failed = 0;
@@ -135,7 +136,7 @@ public sealed class IpfsFetcher
             {
                 try
                 {
-                    var r = await FetchAsync(requests[i].Cid, requests[i].DestinationPath, null, c).ConfigureAwait(false);
+                    var r = await FetchAsync(requests[i].Cid, requests[i].DestinationPath, fileProgress, c).ConfigureAwait(false);
                     outcomes[i] = new FetchOutcome(requests[i], r, null);
                     Interlocked.Add(ref bytes, r.Bytes);
                     Interlocked.Increment(ref done);
