@@ -188,6 +188,7 @@ public static class BuildHost
     {
         var clock = Stopwatch.StartNew();
         var hashes = HashCache.Load(Path.Combine(stateDirectory, HashCacheFile), log);
+        log.Debug($"hash cache: {hashes.Count} entries loaded in {clock.ElapsedMilliseconds} ms");
         var session = new BuildSession(options, log, console, stateDirectory, hashes, dryRun: false);
         var results = new List<TaskSummary>();
         var failures = new List<UnitFailure>();

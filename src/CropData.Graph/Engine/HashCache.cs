@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -6,128 +7,144 @@ namespace CropData.Graph.Engine;
 
 /// <summary>
 /// SHA-256 of files, cached by full path + size + mtime so an unchanged file is never read twice. Persisted as
-/// one binary file in the state directory (temp + rename). An entry whose mtime is within
-/// <see cref="TrustMargin"/> of the moment it was hashed is used for the current run only and not saved:
-/// file systems stamp mtimes from a coarse clock (a few ms; 1-2 s on some), so a rewrite of the same size
-/// right after hashing could keep the same mtime and the stale hash would be believed ("racy git" problem).
+/// one binary file in the state directory (temp + rename), loaded on first use: a no-op check is answered
+/// from the sizes and mtimes the stamps recorded and never needs it.
+/// A hash is "trusted" (persisted, and recorded with its size and mtime in stamps) only when the file's mtime
+/// was older than <see cref="TrustMargin"/> when it was hashed: file systems stamp mtimes from a coarse clock
+/// (a few ms; 1-2 s on some), so a same-size rewrite right after hashing could keep the mtime and the stale
+/// hash would be believed (git's "racy clean" problem). Untrusted hashes serve the current run only.
 /// </summary>
 internal sealed class HashCache
 {
     private const uint Magic = 0x43484331; // "CHC1"
     internal static readonly TimeSpan TrustMargin = TimeSpan.FromSeconds(2);
 
-    private readonly ConcurrentDictionary<string, Entry> _entries;
-    private readonly ConcurrentDictionary<(string Path, long Size, long Mtime), Lazy<string>> _inflight = new();
+    // What was loaded is only read (Dictionary is safe for concurrent readers); what this run learns goes to
+    // the overlay. Loading 100k entries straight into a ConcurrentDictionary cost more than the no-op check.
+    private readonly Lazy<Dictionary<string, Entry>> _loaded;
+    private readonly ConcurrentDictionary<string, Entry> _fresh = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Path, long Size, long Mtime), Lazy<Entry>> _inflight = new();
     private readonly string? _file;
     private int _dirty;
     private long _filesHashed;
     private long _bytesHashed;
 
-    private readonly record struct Entry(long Size, long MtimeTicks, string Sha256, bool Persist);
+    /// <summary>Size -1 marks a forgotten path in the overlay.</summary>
+    private readonly record struct Entry(long Size, long MtimeTicks, string Sha256, bool Trusted);
 
-    internal readonly record struct FileStamp(long Size, long MtimeTicks);
-
-    private HashCache(string? file, ConcurrentDictionary<string, Entry> entries)
+    private HashCache(string? file, IBuildLog? log)
     {
         _file = file;
-        _entries = entries;
+        _loaded = new Lazy<Dictionary<string, Entry>>(() => file is null ? new(StringComparer.Ordinal) : Read(file, log));
     }
 
     public long FilesHashed => Interlocked.Read(ref _filesHashed);
     public long BytesHashed => Interlocked.Read(ref _bytesHashed);
-    public int Count => _entries.Count;
+    public bool IsLoaded => _loaded.IsValueCreated;
+    public int Count => Snapshot().Count();
 
-    public static HashCache InMemory() => new(null, new ConcurrentDictionary<string, Entry>(StringComparer.Ordinal));
+    /// <summary>The cache of this file (read when first needed; a missing or foreign file starts empty).</summary>
+    public static HashCache Load(string file, IBuildLog? log = null) => new(file, log);
 
-    /// <summary>Loads the cache; a missing, truncated or foreign file just starts an empty cache.</summary>
-    public static HashCache Load(string file, IBuildLog? log = null)
+    // Runs once per build over 100k entries: unoptimised tier-0 code made it the slowest step of a build.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Dictionary<string, Entry> Read(string file, IBuildLog? log)
     {
-        var entries = new ConcurrentDictionary<string, Entry>(StringComparer.Ordinal);
         try
         {
-            if (File.Exists(file))
+            if (!File.Exists(file)) return new Dictionary<string, Entry>(StringComparer.Ordinal);
+            using var reader = new BinaryReader(new MemoryStream(File.ReadAllBytes(file)), Encoding.UTF8);
+            if (reader.ReadUInt32() != Magic) throw new InvalidDataException("not a hash cache");
+            int count = reader.ReadInt32();
+            if (count < 0) throw new InvalidDataException("negative count");
+            var entries = new Dictionary<string, Entry>(count, StringComparer.Ordinal);
+            Span<byte> hash = stackalloc byte[32];
+            for (int i = 0; i < count; i++)
             {
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-                using var reader = new BinaryReader(stream, Encoding.UTF8);
-                if (reader.ReadUInt32() != Magic) throw new InvalidDataException("not a hash cache");
-                int count = reader.ReadInt32();
-                for (int i = 0; i < count; i++)
-                {
-                    string path = reader.ReadString();
-                    long size = reader.ReadInt64();
-                    long mtime = reader.ReadInt64();
-                    string hash = Convert.ToHexStringLower(reader.ReadBytes(32));
-                    entries[path] = new Entry(size, mtime, hash, true);
-                }
+                string path = reader.ReadString();
+                long size = reader.ReadInt64();
+                long mtime = reader.ReadInt64();
+                if (reader.Read(hash) != 32) throw new EndOfStreamException();
+                entries[path] = new Entry(size, mtime, Convert.ToHexStringLower(hash), true);
             }
+            return entries;
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or EndOfStreamException or UnauthorizedAccessException)
         {
             log?.Debug($"hash cache {file} unreadable ({ex.Message}); starting empty");
-            entries.Clear();
+            return new Dictionary<string, Entry>(StringComparer.Ordinal);
         }
-        return new HashCache(file, entries);
     }
 
-    public static FileStamp? Stat(string fullPath)
+    public static FileStamp? Stat(string fullPath) => FileStat.Of(fullPath);
+
+    private bool TryGetEntry(string fullPath, out Entry entry)
     {
-        var info = new FileInfo(fullPath);
-        if (!info.Exists) return null;
-        return new FileStamp(info.Length, info.LastWriteTimeUtc.Ticks);
+        if (_fresh.TryGetValue(fullPath, out entry)) return entry.Size >= 0;
+        return _loaded.Value.TryGetValue(fullPath, out entry);
     }
 
     /// <summary>The file's SHA-256 (lower-case hex), or null when the file does not exist.</summary>
-    public string? TryGetHash(string fullPath)
+    public string? TryGetHash(string fullPath) =>
+        Stat(fullPath) is { } stat ? TryGetHash(fullPath, stat, out _) : null;
+
+    /// <summary>The SHA-256 of the file that had <paramref name="stat"/> a moment ago; null if it is gone.</summary>
+    public string? TryGetHash(string fullPath, FileStamp stat, out bool trusted)
     {
-        var stat = Stat(fullPath);
-        if (stat is not { } s) return null;
-        if (_entries.TryGetValue(fullPath, out var e) && e.Size == s.Size && e.MtimeTicks == s.MtimeTicks)
+        if (TryGetEntry(fullPath, out var e) && e.Size == stat.Size && e.MtimeTicks == stat.MtimeTicks)
+        {
+            trusted = e.Trusted;
             return e.Sha256;
+        }
         // Two units reading the same shared input (the CDL raster) must not both hash it.
-        var lazy = _inflight.GetOrAdd((fullPath, s.Size, s.MtimeTicks), _ => new Lazy<string>(() => HashAndRecord(fullPath, s)));
+        var key = (fullPath, stat.Size, stat.MtimeTicks);
+        var lazy = _inflight.GetOrAdd(key, _ => new Lazy<Entry>(() => HashAndRecord(fullPath, stat)));
         try
         {
-            return lazy.Value;
+            var entry = lazy.Value;
+            trusted = entry.Trusted;
+            return entry.Sha256;
         }
-        catch (FileNotFoundException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            _inflight.TryRemove((fullPath, s.Size, s.MtimeTicks), out _);
-            return null;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            _inflight.TryRemove((fullPath, s.Size, s.MtimeTicks), out _);
+            _inflight.TryRemove(key, out _);
+            trusted = false;
             return null;
         }
     }
 
-    private string HashAndRecord(string fullPath, FileStamp stat)
+    private Entry HashAndRecord(string fullPath, FileStamp stat)
     {
         var hashedAt = DateTime.UtcNow;
         string hash = HashFile(fullPath, out long length);
         Interlocked.Increment(ref _filesHashed);
         Interlocked.Add(ref _bytesHashed, length);
+        bool trusted = stat.MtimeTicks < (hashedAt - TrustMargin).Ticks;
         // Re-stat: if the file changed while it was read, the hash belongs to neither version; keep it out.
-        if (Stat(fullPath) is { } after && after == stat && length == stat.Size)
-            Put(fullPath, stat, hash, hashedAt);
-        return hash;
+        if (Stat(fullPath) is not { } after || after != stat || length != stat.Size)
+            return new Entry(stat.Size, stat.MtimeTicks, hash, false);
+        var entry = new Entry(stat.Size, stat.MtimeTicks, hash, trusted);
+        _fresh[fullPath] = entry;
+        Interlocked.Exchange(ref _dirty, 1);
+        return entry;
     }
 
-    /// <summary>Records the hash of a file the engine has just put in place (hashed from its temp).</summary>
-    public void Register(string fullPath, string sha256)
+    /// <summary>
+    /// Records the hash of an output the engine has just put in place, hashed from its temp after the unit
+    /// returned, and returns the file's stat. It is trusted at once: the unit, its only writer, has finished,
+    /// so the racy same-tick rewrite the trust margin guards inputs against cannot come from it.
+    /// </summary>
+    public FileStamp? Register(string fullPath, string sha256)
     {
-        if (Stat(fullPath) is { } stat) Put(fullPath, stat, sha256, DateTime.UtcNow);
+        if (Stat(fullPath) is not { } stat) return null;
+        _fresh[fullPath] = new Entry(stat.Size, stat.MtimeTicks, sha256, Trusted: true);
+        Interlocked.Exchange(ref _dirty, 1);
+        return stat;
     }
 
     public void Forget(string fullPath)
     {
-        if (_entries.TryRemove(fullPath, out _)) Interlocked.Exchange(ref _dirty, 1);
-    }
-
-    private void Put(string fullPath, FileStamp stat, string hash, DateTime hashedAtUtc)
-    {
-        bool persist = stat.MtimeTicks < (hashedAtUtc - TrustMargin).Ticks;
-        _entries[fullPath] = new Entry(stat.Size, stat.MtimeTicks, hash, persist);
+        _fresh[fullPath] = new Entry(-1, 0, "", false);
         Interlocked.Exchange(ref _dirty, 1);
     }
 
@@ -140,11 +157,19 @@ internal sealed class HashCache
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
+    private IEnumerable<KeyValuePair<string, Entry>> Snapshot()
+    {
+        foreach (var kv in _loaded.Value)
+            if (!_fresh.ContainsKey(kv.Key)) yield return kv;
+        foreach (var kv in _fresh)
+            if (kv.Value.Size >= 0) yield return kv;
+    }
+
     /// <summary>Writes the cache (temp + rename) if anything changed since the last save.</summary>
     public void SaveIfDirty()
     {
         if (_file is null || Interlocked.Exchange(ref _dirty, 0) == 0) return;
-        var snapshot = _entries.Where(kv => kv.Value.Persist).OrderBy(kv => kv.Key, StringComparer.Ordinal).ToArray();
+        var snapshot = Snapshot().Where(kv => kv.Value.Trusted).OrderBy(kv => kv.Key, StringComparer.Ordinal).ToArray();
         Directory.CreateDirectory(Path.GetDirectoryName(_file)!);
         string temp = _file + "." + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))

@@ -23,8 +23,14 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         public string[] InputDisplay = [];
         public string[] OutputDisplay = [];
         public string?[] InputHashes = [];
+        public FileStamp[] InputStats = [];
+        public bool[] InputTrusted = [];
         public SortedDictionary<string, string?> Config = new(StringComparer.Ordinal);
-        public string Fingerprint = "";
+        public Stamp? Old;
+        public FileStamp OldFile;
+        public Stamp? New;
+        public FileStamp NewFile;
+        public bool StampTouched;
         public readonly List<BuildReason> Reasons = [];
         public UnitStatus Status;
         public string? Message;
@@ -57,12 +63,15 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         if (s.Options.Shard is { } shard)
             plans = plans.Where(p => task.ShardKey(p.Unit) is not { } key || shard.Contains(key)).ToList();
 
+        s.Log.Debug($"{name}: {plans.Count} units listed in {clock.ElapsedMilliseconds} ms");
         string version = task.Version ?? "";
         bool forced = s.Options.IsForced(name);
         var config = new ConcurrentDictionary<string, string?>(StringComparer.Ordinal);
+        var stamps = new StampLookup(name, s);
         Parallel.For(0, plans.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-            i => PlanUnit(task, name, ctx, s, plans[i], version, forced, config));
+            i => PlanUnit(task, name, ctx, s, plans[i], version, forced, config, stamps));
 
+        s.Log.Debug($"{name}: planned by {clock.ElapsedMilliseconds} ms");
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in plans)
             foreach (var o in p.Outputs)
@@ -71,7 +80,8 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
 
         // Stale units can only be told apart from units of other shards when the whole unit set was planned.
         bool complete = s.Options.Shard is null && !s.Options.Exclusive;
-        var stale = complete ? FindStale(name, allIds, s) : [];
+        var stale = complete ? FindStale(name, allIds, stamps.Listing, s) : [];
+        s.Log.Debug($"{name}: outputs and stale stamps checked by {clock.ElapsedMilliseconds} ms");
 
         if (s.DryRun)
         {
@@ -104,11 +114,12 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             s.Log.Information($"{name}: {plans.Count} units up to date");
         }
         s.Hashes.SaveIfDirty();
+        SaveIndex(name, plans, stale, stamps, s);
         return Summarize(name, plans, stale.Count, clock.Elapsed, dryRun: false);
     }
 
     private static void PlanUnit(UnitTask<TContext, TUnit> task, string name, TContext ctx, BuildSession s, Plan p,
-        string version, bool forced, ConcurrentDictionary<string, string?> config)
+        string version, bool forced, ConcurrentDictionary<string, string?> config, StampLookup stamps)
     {
         UnitSpec spec;
         try
@@ -139,23 +150,44 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         foreach (var key in spec.ConfigKeys)
             p.Config[key] = config.GetOrAdd(key, ctx.ConfigValue);
 
-        p.InputHashes = new string?[p.Inputs.Length];
-        var missing = new List<int>();
-        for (int i = 0; i < p.Inputs.Length; i++)
-        {
-            p.InputHashes[i] = s.Hashes.TryGetHash(p.Inputs[i]);
-            if (p.InputHashes[i] is null) missing.Add(i);
-        }
-        p.Fingerprint = Fingerprint(version, p.InputDisplay, p.InputHashes, p.Config, p.OutputDisplay);
-
         var reasons = p.Reasons;
         if (forced) reasons.Add(new BuildReason(ReasonKind.Forced));
-        var old = s.Stamps.Read(name, p.Id);
+        var old = stamps.Get(p.Id, out p.OldFile);
+        p.Old = old;
+
+        int n = p.Inputs.Length;
+        p.InputHashes = new string?[n];
+        p.InputStats = new FileStamp[n];
+        p.InputTrusted = new bool[n];
+        var missing = new List<int>();
+        for (int i = 0; i < n; i++)
+        {
+            if (FileStat.Of(p.Inputs[i]) is not { } stat)
+            {
+                missing.Add(i);
+                continue;
+            }
+            p.InputStats[i] = stat;
+            // The stamp recorded the size and mtime its hash was trusted for: equal stat, same bytes, no cache
+            // lookup. This is what makes a no-op check cost one stat per file.
+            if (old is not null && i < old.Inputs.Count && old.Inputs[i] is { Mtime: not 0 } f
+                && f.Size == stat.Size && f.Mtime == stat.MtimeTicks && f.Path == p.InputDisplay[i])
+            {
+                p.InputHashes[i] = f.Sha256;
+                p.InputTrusted[i] = true;
+            }
+            else
+            {
+                p.InputHashes[i] = s.Hashes.TryGetHash(p.Inputs[i], stat, out p.InputTrusted[i]);
+                if (p.InputHashes[i] is null) missing.Add(i);
+            }
+        }
+
         if (old is null)
         {
             reasons.Add(new BuildReason(ReasonKind.New));
         }
-        else if (old.Fingerprint != p.Fingerprint || old.Version != version)
+        else if (!SameRecipe(old, version, p))
         {
             int before = reasons.Count;
             if (old.Version != version)
@@ -213,12 +245,80 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         {
             foreach (var o in old.Outputs)
             {
-                string? h = s.Hashes.TryGetHash(s.FromDisplay(o.Path));
+                string full = s.FromDisplay(o.Path);
+                if (FileStat.Of(full) is not { } stat)
+                {
+                    reasons.Add(new BuildReason(ReasonKind.OutputMissing, o.Path));
+                    continue;
+                }
+                if (o.Mtime != 0 && o.Size == stat.Size && o.Mtime == stat.MtimeTicks) continue;
+                string? h = s.Hashes.TryGetHash(full, stat, out _);
                 if (h is null) reasons.Add(new BuildReason(ReasonKind.OutputMissing, o.Path));
                 else if (h != o.Sha256) reasons.Add(new BuildReason(ReasonKind.OutputChanged, o.Path));
             }
         }
         p.Status = reasons.Count == 0 ? UnitStatus.UpToDate : UnitStatus.WouldBuild;
+    }
+
+    /// <summary>
+    /// Field by field, what the fingerprint covers (version, inputs with their hashes in order, config values,
+    /// declared outputs): equal fields mean equal fingerprints, and comparing them skips hashing on a no-op.
+    /// </summary>
+    private static bool SameRecipe(Stamp old, string version, Plan p)
+    {
+        if (old.Version != version || old.Inputs.Count != p.Inputs.Length || old.Config.Count != p.Config.Count
+            || old.Declared.Count != p.OutputDisplay.Length)
+            return false;
+        for (int i = 0; i < p.Inputs.Length; i++)
+            if (p.InputHashes[i] is not { } h || old.Inputs[i].Sha256 != h || old.Inputs[i].Path != p.InputDisplay[i])
+                return false;
+        foreach (var (key, value) in p.Config)
+            if (!old.Config.TryGetValue(key, out var was) || was != value)
+                return false;
+        for (int i = 0; i < p.OutputDisplay.Length; i++)
+            if (old.Declared[i] != p.OutputDisplay[i])
+                return false;
+        return true;
+    }
+
+    /// <summary>Stamps of one task: the folder listing, the index, and the JSON files when the index is behind.</summary>
+    private sealed class StampLookup(string task, BuildSession s)
+    {
+        public Dictionary<string, FileStamp> Listing { get; } = s.Stamps.List(task);
+        public Dictionary<string, (FileStamp File, Stamp Stamp)> Index { get; } = s.Stamps.LoadIndex(task);
+        private int _filesRead;
+
+        public int FilesRead => Volatile.Read(ref _filesRead);
+
+        public Stamp? Get(string unitId, out FileStamp file)
+        {
+            if (!Listing.TryGetValue(StampStore.SafeFileName(unitId) + ".json", out file)) return null;
+            if (Index.TryGetValue(unitId, out var entry) && entry.File == file && entry.Stamp.Task == task)
+                return entry.Stamp;
+            Interlocked.Increment(ref _filesRead);
+            return s.Stamps.Read(task, unitId);
+        }
+    }
+
+    private static void SaveIndex(string name, List<Plan> plans, List<(string File, Stamp? Stamp)> stale, StampLookup stamps, BuildSession s)
+    {
+        // Units outside this run (other shards) keep their entries while their files are still there.
+        var next = new Dictionary<string, (FileStamp File, Stamp Stamp)>(StringComparer.Ordinal);
+        foreach (var (unit, entry) in stamps.Index)
+            if (stamps.Listing.TryGetValue(StampStore.SafeFileName(unit) + ".json", out var file) && file == entry.File)
+                next[unit] = entry;
+        foreach (var p in plans)
+        {
+            if (p.New is not null) next[p.Id] = (p.NewFile, p.New);
+            else if (p.Old is not null && !p.StampTouched) next[p.Id] = (p.OldFile, p.Old);
+            else next.Remove(p.Id);
+        }
+        foreach (var (_, stamp) in stale)
+            if (stamp is not null) next.Remove(stamp.Unit);
+
+        bool changed = stamps.FilesRead > 0 || next.Count != stamps.Index.Count
+            || next.Any(kv => !stamps.Index.TryGetValue(kv.Key, out var was) || was.File != kv.Value.File);
+        if (changed) s.Stamps.SaveIndex(name, next.Values);
     }
 
     internal static string Fingerprint(string version, string[] inputs, string?[] hashes, SortedDictionary<string, string?> config, string[] outputs)
@@ -246,7 +346,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             return;
         }
         var outputs = new UnitOutputs(name, p.Id, p.Outputs);
-        var before = Array.ConvertAll(p.Outputs, HashCache.Stat);
+        var before = Array.ConvertAll(p.Outputs, FileStat.Of);
         var clock = Stopwatch.StartNew();
         try
         {
@@ -280,10 +380,10 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
     /// crash anywhere in between leaves no stamp and the unit rebuilds. An output whose new bytes equal the
     /// file already there is left untouched (its mtime too), as ninja's "restat" does.
     /// </summary>
-    private static void Commit(string name, BuildSession s, Plan p, UnitOutputs outputs, HashCache.FileStamp?[] before, string version)
+    private static void Commit(string name, BuildSession s, Plan p, UnitOutputs outputs, FileStamp?[] before, string version)
     {
         var produced = new List<StampFile>();
-        var moves = new List<(string Temp, string Final, string Hash)>();
+        var moves = new List<(string Temp, string Final, string Hash, StampFile Entry)>();
         var discard = new List<string>();
         var remove = new List<string>();
         for (int i = 0; i < p.Outputs.Length; i++)
@@ -293,14 +393,22 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             if (temp is not null && File.Exists(temp))
             {
                 string hash = HashCache.HashFile(temp);
-                if (s.Hashes.TryGetHash(final) == hash) discard.Add(temp);
-                else moves.Add((temp, final, hash));
-                produced.Add(new StampFile { Path = p.OutputDisplay[i], Sha256 = hash });
+                var entry = new StampFile { Path = p.OutputDisplay[i], Sha256 = hash };
+                if (FileStat.Of(final) is { } existing && s.Hashes.TryGetHash(final, existing, out bool trusted) == hash)
+                {
+                    discard.Add(temp);
+                    if (trusted) (entry.Size, entry.Mtime) = (existing.Size, existing.MtimeTicks);
+                }
+                else
+                {
+                    moves.Add((temp, final, hash, entry));
+                }
+                produced.Add(entry);
             }
-            else if (HashCache.Stat(final) is { } now && now != before[i])
+            else if (FileStat.Of(final) is { } now && now != before[i])
             {
-                // Written in place rather than through a temp: accepted, but not crash-safe.
-                produced.Add(new StampFile { Path = p.OutputDisplay[i], Sha256 = s.Hashes.TryGetHash(final)! });
+                // Written in place rather than through a temp: accepted, but not crash-safe, and not trusted.
+                produced.Add(new StampFile { Path = p.OutputDisplay[i], Sha256 = s.Hashes.TryGetHash(final, now, out _)! });
             }
             else if (File.Exists(final))
             {
@@ -308,12 +416,13 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             }
         }
 
+        p.StampTouched = true;
         s.Stamps.Delete(name, p.Id);
-        foreach (var (temp, final, hash) in moves)
+        foreach (var (temp, final, hash, entry) in moves)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(final)!);
             File.Move(temp, final, overwrite: true);
-            s.Hashes.Register(final, hash);
+            if (s.Hashes.Register(final, hash) is { } stat) (entry.Size, entry.Mtime) = (stat.Size, stat.MtimeTicks);
         }
         foreach (var temp in discard) File.Delete(temp);
         foreach (var final in remove)
@@ -328,13 +437,20 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             Task = name,
             Unit = p.Id,
             Version = version,
-            Fingerprint = p.Fingerprint,
-            Inputs = p.InputDisplay.Select((path, i) => new StampFile { Path = path, Sha256 = p.InputHashes[i]! }).ToList(),
+            Fingerprint = Fingerprint(version, p.InputDisplay, p.InputHashes, p.Config, p.OutputDisplay),
+            Inputs = p.InputDisplay.Select((path, i) => new StampFile
+            {
+                Path = path,
+                Sha256 = p.InputHashes[i]!,
+                Size = p.InputTrusted[i] ? p.InputStats[i].Size : 0,
+                Mtime = p.InputTrusted[i] ? p.InputStats[i].MtimeTicks : 0,
+            }).ToList(),
             Config = p.Config,
             Declared = [.. p.OutputDisplay],
             Outputs = produced,
         };
-        s.Stamps.Write(stamp);
+        p.NewFile = s.Stamps.Write(stamp);
+        p.New = stamp;
     }
 
     private static string MessageOf(Exception ex)
@@ -389,13 +505,14 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         return done.Task;
     }
 
-    private static List<(string File, Stamp? Stamp)> FindStale(string name, HashSet<string> allIds, BuildSession s)
+    private static List<(string File, Stamp? Stamp)> FindStale(string name, HashSet<string> allIds, Dictionary<string, FileStamp> listing, BuildSession s)
     {
         var expected = new HashSet<string>(allIds.Select(id => StampStore.SafeFileName(id) + ".json"), StringComparer.Ordinal);
         var stale = new List<(string, Stamp?)>();
-        foreach (var file in s.Stamps.List(name).Order(StringComparer.Ordinal))
+        string dir = s.Stamps.TaskDirectory(name);
+        foreach (var fileName in listing.Keys.Order(StringComparer.Ordinal))
         {
-            string fileName = Path.GetFileName(file);
+            string file = Path.Combine(dir, fileName);
             if (fileName.EndsWith(".tmp", StringComparison.Ordinal))
             {
                 if (!s.DryRun) TryDelete(file);
