@@ -35,6 +35,18 @@ public sealed class ImporterExporterTests : IDisposable
         Assert.Equal(whole.ToString(), CidCalculator.ForFile(Write("f", data)));
     }
 
+    [Fact]
+    public void An_existing_file_is_checked_against_its_cid_under_either_default_chunking()
+    {
+        var data = TestFiles.Bytes(3_000_000, 8);
+        var path = Write("existing", data);
+        Assert.True(CidCalculator.FileMatches(path, CidCalculator.ForBytes(data)));
+        Assert.True(CidCalculator.FileMatches(path, CidCalculator.ForBytes(data, ImporterOptions.Helia)));
+        Assert.True(CidCalculator.FileMatches(path, CidCalculator.ForBytes(data, ImporterOptions.KuboV0)));
+        data[2_999_999] ^= 1;
+        Assert.False(CidCalculator.FileMatches(path, CidCalculator.ForBytes(data)));
+    }
+
     [Theory]
     // chunks -> link counts per level, top first (js-ipfs groups each level in runs of MaxLinks; a lone run still gets a parent)
     [InlineData(1, "")]              // the raw leaf itself

@@ -37,6 +37,25 @@ public static class CidCalculator
         return builder.Complete();
     }
 
+    /// <summary>
+    /// Whether an existing file re-imports to <paramref name="cid"/> (Kubo's settings for the CID's version, then
+    /// Helia's defaults): the check for "already downloaded" that does not trust a file just because it exists.
+    /// </summary>
+    public static bool FileMatches(string path, Cid cid)
+    {
+        ArgumentNullException.ThrowIfNull(cid);
+        ImporterOptions[] profiles = cid.Version == 0 ? [ImporterOptions.KuboV0] : [ImporterOptions.Kubo, ImporterOptions.Helia];
+        var builders = profiles.Select(p => new UnixFsFileBuilder(p)).ToList();
+        using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
+        {
+            var buffer = new byte[ReadSize];
+            int n;
+            while ((n = fs.Read(buffer, 0, buffer.Length)) > 0)
+                foreach (var b in builders) b.Append(buffer.AsSpan(0, n));
+        }
+        return builders.Any(b => b.Complete().Root.Equals(cid));
+    }
+
     public static Cid ForBytes(ReadOnlySpan<byte> data, ImporterOptions? options = null)
     {
         var builder = new UnixFsFileBuilder(options);
