@@ -188,7 +188,6 @@ public static class BuildHost
     {
         var clock = Stopwatch.StartNew();
         var hashes = HashCache.Load(Path.Combine(stateDirectory, HashCacheFile), log);
-        log.Debug($"hash cache: {hashes.Count} entries loaded in {clock.ElapsedMilliseconds} ms");
         var session = new BuildSession(options, log, console, stateDirectory, hashes, dryRun: false);
         var results = new List<TaskSummary>();
         var failures = new List<UnitFailure>();
@@ -288,9 +287,12 @@ public static class BuildHost
             Tasks = results,
             Failures = failures,
             Warnings = warnings,
+            FilesHashed = hashes.FilesHashed,
+            BytesHashed = hashes.BytesHashed,
         };
         PrintSummary(console, options, result, clock.Elapsed, cancellation.IsCancellationRequested);
-        log.Debug($"hash cache: {hashes.Count} entries, {hashes.FilesHashed} files ({hashes.BytesHashed} bytes) hashed this run");
+        log.Verbose(string.Create(CultureInfo.InvariantCulture, $"hashed {hashes.FilesHashed} files ({hashes.BytesHashed / 1e6:0.0} MB)")
+            + (hashes.IsLoaded ? "" : "; hash cache not needed"));
         return result;
     }
 
@@ -400,7 +402,11 @@ public static class BuildHost
                 results.Add(TaskSummary.Plain(node.Name, TaskRunStatus.Failed, TimeSpan.Zero, message));
             }
         }
-        return new BuildResult { ExitCode = failures.Count > 0 ? ExitFailed : ExitOk, Tasks = results, Failures = failures };
+        return new BuildResult
+        {
+            ExitCode = failures.Count > 0 ? ExitFailed : ExitOk, Tasks = results, Failures = failures,
+            FilesHashed = hashes.FilesHashed, BytesHashed = hashes.BytesHashed,
+        };
     }
 
     private static void PrintPlan(HostConsole console, BuildOptions options, TaskSummary summary)

@@ -105,6 +105,10 @@ public sealed class BuildResult
     public IReadOnlyList<UnitFailure> Failures { get; init; } = [];
     public IReadOnlyList<UnitWarning> Warnings { get; init; } = [];
 
+    /// <summary>Files whose content was read to hash them in this run (0 on a no-op check of settled files).</summary>
+    public long FilesHashed { get; init; }
+    public long BytesHashed { get; init; }
+
     /// <summary>Set when the run stopped before executing (usage error, lock held, context factory threw).</summary>
     public string? Error { get; init; }
 

@@ -53,6 +53,12 @@ public abstract class UnitTask<TContext, TUnit> : FrostingTask<TContext>, IUnitT
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Runs once after the task's units (not in a dry run): gathers per-unit outputs into the stage's public
+    /// tables (chip_tiles.csv, track_chips.csv...). It should write a file only when its bytes change.
+    /// </summary>
+    public virtual void AfterUnits(TContext context, IReadOnlyList<TUnit> units) { }
+
     public sealed override void Run(TContext context) =>
         throw new InvalidOperationException($"{GetType().Name} is a unit task; the build host runs it (BuildHost.RunAsync)");
 

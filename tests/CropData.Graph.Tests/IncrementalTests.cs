@@ -280,6 +280,7 @@ public sealed class IncrementalTests : IDisposable
         var input = stamp.RootElement.GetProperty("inputs")[0];
         Assert.Equal(3, input.GetProperty("size").GetInt64());
         Assert.Equal(File.GetLastWriteTimeUtc(_w.P("in", "c1.txt")).Ticks, input.GetProperty("mtime").GetInt64());
+        Assert.Equal(0, (await BuildOk()).FilesHashed); // the no-op check reads no file content
 
         _w.WriteInput("c1", "ONE"); // same size, new mtime
         var r = await BuildOk();
@@ -314,5 +315,19 @@ public sealed class IncrementalTests : IDisposable
         var r = await BuildOk();
         Assert.Equal(["c3"], _w.RanIn("source"));
         Assert.Equal(new BuildReason(ReasonKind.TaskVersionChanged, "0 -> 1"), r.Task("source")!.Unit("c3")!.Reasons.Single());
+    }
+
+    [Fact]
+    public async Task StatsTrustedLaterAreRecordedInTheIndexNotTheStamps()
+    {
+        await BuildOk(); // inputs just written: hashed, not vouched for by stat
+        foreach (var c in _w.Chips) File.SetLastWriteTimeUtc(_w.P("in", c + ".txt"), DateTime.UtcNow.AddHours(-1));
+        var stamps = _w.Snapshot();
+        var second = await BuildOk();
+        Assert.Equal(3, second.FilesHashed); // the three inputs, once more, now old enough to trust
+        Assert.Empty(_w.Runs);
+        Assert.Equal(stamps.Where(kv => kv.Key.EndsWith(".json", StringComparison.Ordinal)),
+            _w.Snapshot().Where(kv => kv.Key.EndsWith(".json", StringComparison.Ordinal)));
+        Assert.Equal(0, (await BuildOk()).FilesHashed);
     }
 }

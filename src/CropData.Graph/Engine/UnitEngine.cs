@@ -29,6 +29,8 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         public Stamp? Old;
         public FileStamp OldFile;
         public Stamp? New;
+        /// <summary>Up to date, and this run could vouch for stats the stamp left at 0 (or that changed with the same bytes).</summary>
+        public Stamp? Refreshed;
         public FileStamp NewFile;
         public bool StampTouched;
         public readonly List<BuildReason> Reasons = [];
@@ -115,6 +117,9 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         }
         s.Hashes.SaveIfDirty();
         SaveIndex(name, plans, stale, stamps, s);
+        // The gather step (tables built from every unit's outputs) runs after the units, failed ones included;
+        // an exception here fails the task like any task exception.
+        task.AfterUnits(ctx, units);
         return Summarize(name, plans, stale.Count, clock.Elapsed, dryRun: false);
     }
 
@@ -241,10 +246,14 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
                     reasons.Add(new BuildReason(ReasonKind.UpstreamWillBuild, p.InputDisplay[i]));
         }
 
+        FileStamp?[]? outputStats = null;
+        bool refresh = false;
         if (reasons.Count == 0 && old is not null)
         {
-            foreach (var o in old.Outputs)
+            outputStats = new FileStamp?[old.Outputs.Count];
+            for (int i = 0; i < old.Outputs.Count; i++)
             {
+                var o = old.Outputs[i];
                 string full = s.FromDisplay(o.Path);
                 if (FileStat.Of(full) is not { } stat)
                 {
@@ -252,12 +261,39 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
                     continue;
                 }
                 if (o.Mtime != 0 && o.Size == stat.Size && o.Mtime == stat.MtimeTicks) continue;
-                string? h = s.Hashes.TryGetHash(full, stat, out _);
+                string? h = s.Hashes.TryGetHash(full, stat, out bool trusted);
                 if (h is null) reasons.Add(new BuildReason(ReasonKind.OutputMissing, o.Path));
                 else if (h != o.Sha256) reasons.Add(new BuildReason(ReasonKind.OutputChanged, o.Path));
+                else if (trusted) { outputStats[i] = stat; refresh = true; }
             }
         }
         p.Status = reasons.Count == 0 ? UnitStatus.UpToDate : UnitStatus.WouldBuild;
+        if (p.Status == UnitStatus.UpToDate && old is not null)
+        {
+            for (int i = 0; i < n && !refresh; i++)
+                refresh = p.InputTrusted[i] && (old.Inputs[i].Mtime != p.InputStats[i].MtimeTicks || old.Inputs[i].Size != p.InputStats[i].Size);
+            if (refresh) p.Refreshed = Refresh(old, p, outputStats!);
+        }
+    }
+
+    /// <summary>
+    /// A copy of an up-to-date unit's stamp vouching for the stats this run could trust, for the index only:
+    /// the JSON stays as built (a no-op run rewrites nothing), but the next check need not hash those files.
+    /// </summary>
+    private static Stamp Refresh(Stamp old, Plan p, FileStamp?[] outputStats)
+    {
+        var copy = new Stamp
+        {
+            Format = old.Format, Task = old.Task, Unit = old.Unit, Version = old.Version, Fingerprint = old.Fingerprint,
+            Config = old.Config, Declared = old.Declared,
+            Inputs = old.Inputs.Select((f, i) => p.InputTrusted[i]
+                ? new StampFile { Path = f.Path, Sha256 = f.Sha256, Size = p.InputStats[i].Size, Mtime = p.InputStats[i].MtimeTicks }
+                : f).ToList(),
+            Outputs = old.Outputs.Select((f, i) => outputStats[i] is { } st
+                ? new StampFile { Path = f.Path, Sha256 = f.Sha256, Size = st.Size, Mtime = st.MtimeTicks }
+                : f).ToList(),
+        };
+        return copy;
     }
 
     /// <summary>
@@ -310,13 +346,13 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         foreach (var p in plans)
         {
             if (p.New is not null) next[p.Id] = (p.NewFile, p.New);
-            else if (p.Old is not null && !p.StampTouched) next[p.Id] = (p.OldFile, p.Old);
+            else if (p.Old is not null && !p.StampTouched) next[p.Id] = (p.OldFile, p.Refreshed ?? p.Old);
             else next.Remove(p.Id);
         }
         foreach (var (_, stamp) in stale)
             if (stamp is not null) next.Remove(stamp.Unit);
 
-        bool changed = stamps.FilesRead > 0 || next.Count != stamps.Index.Count
+        bool changed = stamps.FilesRead > 0 || plans.Any(p => p.Refreshed is not null) || next.Count != stamps.Index.Count
             || next.Any(kv => !stamps.Index.TryGetValue(kv.Key, out var was) || was.File != kv.Value.File);
         if (changed) s.Stamps.SaveIndex(name, next.Values);
     }
