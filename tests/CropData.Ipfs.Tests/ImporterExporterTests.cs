@@ -275,3 +275,51 @@ public sealed class ImporterExporterTests : IDisposable
 
     private string Out() => Path.Combine(_dir, "out-" + Guid.NewGuid().ToString("N"));
 }
+
+public sealed class LocalCarSourceTests : IDisposable
+{
+    private readonly string _dir = TestFiles.NewTempDir("carsrc");
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    [Fact]
+    public async Task A_mirror_directory_without_the_block_reports_not_found_and_the_check_says_so()
+    {
+        var data = TestFiles.Bytes(500_000, 3);
+        var src = Path.Combine(_dir, "a.bin");
+        File.WriteAllBytes(src, data);
+        Directory.CreateDirectory(Path.Combine(_dir, "mirror"));
+        CarPacker.PackToFile([src], Path.Combine(_dir, "mirror", "a.car"));
+        using var source = new CropData.Ipfs.Retrieval.LocalCarSource(Path.Combine(_dir, "mirror"));
+        var other = CidCalculator.ForBytes(TestFiles.Bytes(10, 4));
+
+        var check = await source.CheckAsync(other, TimeSpan.FromSeconds(1), default);
+        Assert.False(check.Available);
+        var e = await Assert.ThrowsAsync<CropData.Ipfs.Retrieval.IpfsFetchException>(() =>
+            new CropData.Ipfs.Retrieval.IpfsFetcher([source]).FetchAsync(other, Path.Combine(_dir, "x.part")));
+        Assert.Equal(CropData.Ipfs.Retrieval.SourceFailureKind.NotFound, Assert.Single(e.Failures).Kind);
+
+        var ok = await new CropData.Ipfs.Retrieval.IpfsFetcher([source]).FetchAsync(CidCalculator.ForBytes(data), Path.Combine(_dir, "y.part"));
+        Assert.Equal(data, File.ReadAllBytes(ok.Path));
+        Assert.Single((await source.GetIndexAsync()).Files);
+    }
+
+    [Fact]
+    public async Task A_car_whose_blocks_are_corrupt_is_caught_at_fetch_time()
+    {
+        var data = TestFiles.Bytes(600_000, 6);
+        var src = Path.Combine(_dir, "b.bin");
+        File.WriteAllBytes(src, data);
+        var car = Path.Combine(_dir, "b.car");
+        var root = CarPacker.PackToFile([src], car)[0];
+        var bytes = File.ReadAllBytes(car);
+        bytes[^5] ^= 0xFF;                      // inside the last leaf
+        File.WriteAllBytes(car, bytes);
+        using var source = new CropData.Ipfs.Retrieval.LocalCarSource(car);
+        var e = await Assert.ThrowsAsync<CropData.Ipfs.Retrieval.IpfsFetchException>(() =>
+            new CropData.Ipfs.Retrieval.IpfsFetcher([source]).FetchAsync(root, Path.Combine(_dir, "z.part")));
+        Assert.Contains("bytes that do not hash to its CID", e.Message);
+        Assert.Contains(source.Name, e.Message);
+        Assert.False(File.Exists(Path.Combine(_dir, "z.part")));
+    }
+}
