@@ -43,7 +43,7 @@ if (!File.Exists(file) || new FileInfo(file).Length != mb * 1_000_000L) WritePay
 var size = new FileInfo(file).Length;
 using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
 
-Console.WriteLine($"file: {size:N0} bytes, node {api}, gateway {gateway}, {runs} runs each, {Environment.ProcessorCount} cores");
+Console.WriteLine($"file: {size:N0} bytes, node {api}, gateway {gateway}, {runs} runs each, {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 var sw0 = Stopwatch.StartNew();
 var mine = CidCalculator.ComputeFile(file).Root;
 Console.WriteLine($"CidCalculator.ComputeFile: {mine}  {sw0.Elapsed.TotalSeconds:0.00} s = {size / 1e6 / sw0.Elapsed.TotalSeconds:0} MB/s");
@@ -114,6 +114,7 @@ Console.WriteLine($"verified dag/export vs raw cat (curl):       {Median("raw ca
 Console.WriteLine($"verified dag/export vs raw dag/export:       {Median("raw dag/export") / Median("verified kubo dag/export") * 100:0} %");
 Console.WriteLine($"verified cat (re-import) vs raw cat:         {Median("raw cat: HttpClient") / Median("verified kubo cat") * 100:0} %");
 Console.WriteLine($"verified gateway vs raw gateway:             {Median("raw gateway") / Median("verified path gateway") * 100:0} %");
+Console.WriteLine($"load average at the end: {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 Console.WriteLine();
 Console.WriteLine("peak memory of a child process that only verifies the file (VmHWM; allocated = total managed allocations):");
 foreach (var mode in new[] { "kubo", "kubo-cat", "car" })
