@@ -143,6 +143,43 @@ public class TileAssignerTests(GridFixture f, ITestOutputHelper log)
         Assert.Equal("14SPJ", a.NearestCentroid(Grid["chip_203_335"]));
     }
 
+    [Fact]
+    public void One_assigner_is_safe_to_share_between_threads()
+    {
+        using var shared = new TileAssigner(f.Centroids);
+        var chips = Grid.Chips.Where((_, i) => i % 10 == 0).ToList();
+        var expected = chips.Select(c => shared.Containing(c)).ToList();
+        using var fresh = new TileAssigner(f.Centroids);
+        var parallel = new string?[chips.Count];
+        Parallel.For(0, chips.Count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            parallel[i] = fresh.Containing(chips[i]);
+            _ = fresh.NearestCentroid(chips[i]);
+            _ = fresh.FootprintUtm("14SPJ");
+        });
+        Assert.Equal(expected, parallel);
+    }
+
+    [Fact]
+    public void Chips_built_from_an_id_match_the_published_grid()
+    {
+        // ChipFactory builds chips outside the 5,000 (e.g. aoi.chip_ids); check it against published ones.
+        foreach (var id in new[] { "chip_184_236", "chip_203_335", "chip_421_329", "chip_002_060" })
+        {
+            var built = ChipFactory.FromId(id);
+            var published = Grid[id];
+            Assert.Equal(published.Footprint5070.EnvelopeInternal, built.Footprint5070.EnvelopeInternal);
+            Assert.Equal(published.Center4326.X, built.Center4326.X, 6);
+            Assert.Equal(published.Center4326.Y, built.Center4326.Y, 6);
+            var a = published.Footprint4326.EnvelopeInternal;
+            var b = built.Footprint4326.EnvelopeInternal;
+            Assert.True(Math.Abs(a.MinX - b.MinX) < 1e-6 && Math.Abs(a.MaxY - b.MaxY) < 1e-6, $"{id}: {a} vs {b}");
+            lock (f.Lock) Assert.Equal(f.Assigner.NearestCentroid(published), f.Assigner.NearestCentroid(built));
+        }
+        Assert.Same(Grid["chip_203_335"], ChipFactory.Resolve(Grid, "chip_203_335"));
+        Assert.Equal("chip_500_500", ChipFactory.Resolve(Grid, "chip_500_500").Id);
+    }
+
     [Theory]
     [InlineData("nearest-centroid", TileAssignmentMode.NearestCentroid)]
     [InlineData("Containing", TileAssignmentMode.Containing)]

@@ -32,8 +32,9 @@ public sealed record ModeComparison(int ChipCount, IReadOnlyList<TileDifference>
 
 /// <summary>
 /// Stage 2 (chip → tile). Tile centroids are projected to EPSG:5070 once and indexed in an STR-tree, so a
-/// chip costs one nearest-neighbour query (plus, in containing mode, a few footprint tests). Not thread-safe
-/// (it holds PROJ transformations): one instance per thread.
+/// chip costs one nearest-neighbour query (plus, in containing mode, a few footprint tests). Thread-safe: the
+/// nearest-centroid path only reads the built tree; the footprint path, which uses PROJ transformations (not
+/// thread-safe) and caches, runs under a lock.
 /// </summary>
 public sealed class TileAssigner : IDisposable
 {
@@ -54,6 +55,7 @@ public sealed class TileAssigner : IDisposable
     private readonly Dictionary<int, Envelope?> _footprints = new();
     private readonly Dictionary<string, int> _byId = new(StringComparer.Ordinal);
     private readonly List<string> _suspectTiles = [];
+    private readonly object _gate = new();
 
     public IReadOnlyList<TileCentroid> Centroids => _tiles;
 
@@ -62,7 +64,7 @@ public sealed class TileAssigner : IDisposable
     /// footprint can be built for them; containing mode never picks them. The eodag centroids have such
     /// defects, e.g. 01SBU whose centroid sits in Oklahoma: the wrong tile the original's notes warn about.
     /// </summary>
-    public IReadOnlyList<string> SuspectTiles => _suspectTiles;
+    public IReadOnlyList<string> SuspectTiles { get { lock (_gate) return _suspectTiles.ToList(); } }
 
     public TileAssigner(IReadOnlyList<TileCentroid> centroids)
     {
@@ -147,7 +149,9 @@ public sealed class TileAssigner : IDisposable
         var bestD = double.PositiveInfinity;
         foreach (var i in _index.Query(new Envelope(c.X - r, c.X + r, c.Y - r, c.Y + r)))
         {
-            if (!Contains(i, chip)) continue;
+            bool inside;
+            lock (_gate) inside = Contains(i, chip);
+            if (!inside) continue;
             var d = Distance(i, c);
             if (best is null || Better(i, d, best.Value, bestD)) (best, bestD) = (i, d);
         }
@@ -164,14 +168,20 @@ public sealed class TileAssigner : IDisposable
     /// see the tests). So containment is decided to within about 50 m, under one percent of a chip side.
     /// </para>
     /// </summary>
-    public Envelope? FootprintUtm(string tileId) =>
-        _byId.TryGetValue(MgrsTile.Parse(tileId).Id, out var i) ? Footprint(i)
-            : throw new GeoInputException($"tile {tileId} is not among the {_tiles.Length} tile centroids");
+    public Envelope? FootprintUtm(string tileId)
+    {
+        if (!_byId.TryGetValue(MgrsTile.Parse(tileId).Id, out var i))
+            throw new GeoInputException($"tile {tileId} is not among the {_tiles.Length} tile centroids");
+        lock (_gate) return Footprint(i)?.Copy();
+    }
 
     /// <summary>True when the tile's footprint fully contains the chip's EPSG:5070 square.</summary>
-    public bool FootprintContains(string tileId, Chip chip) =>
-        _byId.TryGetValue(MgrsTile.Parse(tileId).Id, out var i) ? Contains(i, chip)
-            : throw new GeoInputException($"tile {tileId} is not among the {_tiles.Length} tile centroids");
+    public bool FootprintContains(string tileId, Chip chip)
+    {
+        if (!_byId.TryGetValue(MgrsTile.Parse(tileId).Id, out var i))
+            throw new GeoInputException($"tile {tileId} is not among the {_tiles.Length} tile centroids");
+        lock (_gate) return Contains(i, chip);
+    }
 
     /// <summary>Runs both modes over <paramref name="chips"/> and lists the chips they assign differently.</summary>
     public ModeComparison CompareModes(IEnumerable<Chip> chips)
@@ -269,9 +279,12 @@ public sealed class TileAssigner : IDisposable
 
     public void Dispose()
     {
-        foreach (var t in _wgs84ToUtm.Values.Concat(_albersToUtm.Values)) t.Dispose();
-        _wgs84ToUtm.Clear();
-        _albersToUtm.Clear();
+        lock (_gate)
+        {
+            foreach (var t in _wgs84ToUtm.Values.Concat(_albersToUtm.Values)) t.Dispose();
+            _wgs84ToUtm.Clear();
+            _albersToUtm.Clear();
+        }
     }
 
     public override string ToString() =>
