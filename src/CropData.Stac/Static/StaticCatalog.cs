@@ -19,7 +19,17 @@ public sealed class StaticCatalog : IStacSource
     {
         RootPath = path;
         Items = items;
+        // Times and bounds parsed once: a build searches the same catalog once per tile.
+        _index = items.Select(i =>
+        {
+            var start = i.Datetime ?? i.StartDatetime;
+            return new Entry(i, start, i.Datetime ?? i.EndDatetime ?? start, i.Bbox ?? GeoJsonBounds.Of(i.Geometry));
+        }).ToArray();
     }
+
+    private sealed record Entry(StacItem Item, DateTimeOffset? Start, DateTimeOffset? End, double[]? Bounds);
+
+    private readonly Entry[] _index;
 
     public string RootPath { get; }
     public string Description => RootPath;
@@ -85,19 +95,17 @@ public sealed class StaticCatalog : IStacSource
         var box = request.Bbox is { Count: > 0 } b ? b.ToArray() : request.Intersects is not null
             ? GeoJsonBounds.Of(request.Intersects) ?? throw new FormatException("intersects: the geometry has no coordinates")
             : null;
-        return Items.Where(item =>
-            (collections is null || (item.Collection is not null && collections.Contains(item.Collection))) &&
-            (ids is null || ids.Contains(item.Id)) &&
-            (interval is null || InInterval(item, interval.Value)) &&
-            (box is null || (item.Bbox ?? GeoJsonBounds.Of(item.Geometry)) is { } ib && GeoJsonBounds.Intersects(ib, box))).ToList();
+        return _index.Where(e =>
+            (collections is null || (e.Item.Collection is not null && collections.Contains(e.Item.Collection))) &&
+            (ids is null || ids.Contains(e.Item.Id)) &&
+            (interval is null || InInterval(e, interval.Value)) &&
+            (box is null || (e.Bounds is { } ib && GeoJsonBounds.Intersects(ib, box)))).Select(e => e.Item).ToList();
     }
 
-    private static bool InInterval(StacItem item, (DateTimeOffset? Start, DateTimeOffset? End) q)
+    private static bool InInterval(Entry e, (DateTimeOffset? Start, DateTimeOffset? End) q)
     {
-        var start = item.Datetime ?? item.StartDatetime;
-        var end = item.Datetime ?? item.EndDatetime ?? start;
-        if (start is null || end is null) return false;
-        return (q.Start is null || end >= q.Start) && (q.End is null || start <= q.End);
+        if (e.Start is null || e.End is null) return false;
+        return (q.Start is null || e.End >= q.Start) && (q.End is null || e.Start <= q.End);
     }
 
     public async IAsyncEnumerable<StacItem> SearchAsync(StacSearchRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -141,12 +141,12 @@ internal sealed class ReferenceWorld
     }
 
     /// <summary>Writes the same CMR-like items as a static catalog, each UMM-G a sidecar file linked as ./&lt;id&gt;.umm_json.</summary>
-    public IReadOnlyList<string> WriteCmrCatalog(string directory)
+    public IReadOnlyList<string> WriteCmrCatalog(string directory, IReadOnlyCollection<string>? tiles = null)
     {
         var writer = new StaticCatalogWriter("cmr-like", "CMR-STAC-like HLSS30 items built from the reference selected_tiles.csv");
         writer.AddCollection(new StacCollectionSpec(HlsStacItems.CmrCollection, "HLS Sentinel-2 MSI Surface Reflectance (CMR-like sample)"));
         var byId = AllScenes.ToDictionary(s => s.SceneId);
-        foreach (var item in CmrItems(id => $"./{id}.umm_json"))
+        foreach (var item in CmrItems(id => $"./{id}.umm_json").Where(i => tiles is null || tiles.Contains(byId[i.Id].TileId)))
             writer.AddItem(HlsStacItems.CmrCollection, item, [new StacSidecarFile(item.Id + ".umm_json", StacJson.ToBytes(Ummg(byId[item.Id])))]);
         return writer.Write(directory);
     }
