@@ -44,9 +44,9 @@ internal static class ConfigValidator
             switch (s.Kind)
             {
                 case "car" when string.IsNullOrWhiteSpace(s.Path): Fail(key + ".path", s.Path, "a CAR file or folder for kind car"); break;
-                case "kubo" or "gateway" or "trustless" when !IsHttpUrl(s.Url): Fail(key + ".url", s.Url, "an http(s) URL for kind " + s.Kind); break;
-                case "car" or "kubo" or "gateway" or "trustless": break;
-                default: Fail(key + ".kind", s.Kind, "car, kubo, gateway or trustless"); break;
+                case "kubo" or "kubo-cat" or "gateway" or "trustless" when !IsHttpUrl(s.Url): Fail(key + ".url", s.Url, "an http(s) URL for kind " + s.Kind); break;
+                case "car" or "kubo" or "kubo-cat" or "gateway" or "trustless": break;
+                default: Fail(key + ".kind", s.Kind, "car, kubo, kubo-cat, gateway or trustless"); break;
             }
         }
         var aoiChoices = new object?[] { c.Aoi.Geojson, c.Aoi.Bbox, c.Aoi.ChipIds }.Count(x => x is not null);

@@ -63,7 +63,11 @@ public sealed record StacConfig
     /// <summary>A STAC API URL, or a path to a static catalog.json.</summary>
     public string CmrUrl { get; init; } = "https://cmr.earthdata.nasa.gov/stac/LPCLOUD";
     public string Collection { get; init; } = "HLSS30_2.0";
-    public string Datetime { get; init; } = "2022-03-01T00:00:00Z/2022-09-30T00:00:00Z";
+    /// <summary>
+    /// The original sent ".../2022-09-30T00:00:00Z", yet its real output holds 33 scenes sensed later that day
+    /// (CMR answered for the whole end day); ending at 23:59:59 gives the original's answer from any server.
+    /// </summary>
+    public string Datetime { get; init; } = "2022-03-01T00:00:00Z/2022-09-30T23:59:59Z";
     /// <summary>The Easier STAC API (scene → band CIDs), or a path to a static catalog.json.</summary>
     public string EasierUrl { get; init; } = "https://stac.easierdata.info";
     public string? EasierCollection { get; init; }

@@ -31,6 +31,8 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         public Stamp? New;
         /// <summary>Up to date, and this run could vouch for stats the stamp left at 0 (or that changed with the same bytes).</summary>
         public Stamp? Refreshed;
+        /// <summary>Found up to date by the index alone (no JSON read, no hash).</summary>
+        public IndexEntry? Indexed;
         public FileStamp NewFile;
         public bool StampTouched;
         public readonly List<BuildReason> Reasons = [];
@@ -73,7 +75,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         Parallel.For(0, plans.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             i => PlanUnit(task, name, ctx, s, plans[i], version, forced, config, stamps));
 
-        s.Log.Debug($"{name}: planned by {clock.ElapsedMilliseconds} ms");
+        s.Log.Debug($"{name}: planned by {clock.ElapsedMilliseconds} ms ({plans.Count(p => p.Indexed is not null)} up to date by the index, {stamps.FilesRead} stamps read)");
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in plans)
             foreach (var o in p.Outputs)
@@ -139,7 +141,6 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             p.Message = "Describe failed: " + ex.Message;
             return;
         }
-        p.InputDisplay = Array.ConvertAll(p.Inputs, s.Display);
         p.OutputDisplay = Array.ConvertAll(p.Outputs, s.Display);
 
         for (int i = 0; i < p.Inputs.Length; i++)
@@ -147,7 +148,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             if (s.Poisoned.TryGetValue(p.Inputs[i], out var producer))
             {
                 p.Status = UnitStatus.Skipped;
-                p.Reasons.Add(new BuildReason(ReasonKind.UpstreamFailed, $"{p.InputDisplay[i]} (unit {producer})"));
+                p.Reasons.Add(new BuildReason(ReasonKind.UpstreamFailed, $"{s.Display(p.Inputs[i])} (unit {producer})"));
                 return;
             }
         }
@@ -155,9 +156,17 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         foreach (var key in spec.ConfigKeys)
             p.Config[key] = config.GetOrAdd(key, ctx.ConfigValue);
 
+        if (!forced && stamps.TryIndex(p.Id, out var entry) && IndexSaysUpToDate(entry, p, version, s))
+        {
+            p.Status = UnitStatus.UpToDate;
+            p.Indexed = entry;
+            return;
+        }
+        p.InputDisplay = Array.ConvertAll(p.Inputs, s.Display);
+
         var reasons = p.Reasons;
         if (forced) reasons.Add(new BuildReason(ReasonKind.Forced));
-        var old = stamps.Get(p.Id, out p.OldFile);
+        var old = stamps.Read(p.Id, out p.OldFile);
         p.Old = old;
 
         int n = p.Inputs.Length;
@@ -317,20 +326,53 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         return true;
     }
 
+    /// <summary>
+    /// The no-op fast path: every input and output still has the size and mtime the stamp vouched for, and the
+    /// version, config values, declared outputs and input paths are the same, so the recipe and the outputs are
+    /// the stamp's. Anything else (including a dry run's pending upstream rebuilds) takes the full path.
+    /// </summary>
+    private static bool IndexSaysUpToDate(IndexEntry e, Plan p, string version, BuildSession s)
+    {
+        if (e.Version != version || e.Inputs.Length != p.Inputs.Length || e.Config.Length != p.Config.Count
+            || e.Declared.Length != p.OutputDisplay.Length)
+            return false;
+        for (int i = 0; i < e.Declared.Length; i++)
+            if (e.Declared[i] != p.OutputDisplay[i]) return false;
+        int c = 0;
+        foreach (var (key, value) in p.Config)
+        {
+            if (e.Config[c].Key != key || e.Config[c].Value != value) return false;
+            c++;
+        }
+        if (s.DryRun && !s.PlannedOutputs.IsEmpty && p.Inputs.Any(s.PlannedOutputs.ContainsKey)) return false;
+        if (!e.SamePaths(p.Inputs, s)) return false;
+        for (int i = 0; i < p.Inputs.Length; i++)
+            if (e.Inputs[i].MtimeTicks == 0 || FileStat.Of(p.Inputs[i]) != e.Inputs[i]) return false;
+        foreach (var (path, stat) in e.Outputs)
+            if (stat.MtimeTicks == 0 || FileStat.Of(s.FromDisplay(path)) != stat) return false;
+        return true;
+    }
+
     /// <summary>Stamps of one task: the folder listing, the index, and the JSON files when the index is behind.</summary>
     private sealed class StampLookup(string task, BuildSession s)
     {
         public Dictionary<string, FileStamp> Listing { get; } = s.Stamps.List(task);
-        public Dictionary<string, (FileStamp File, Stamp Stamp)> Index { get; } = s.Stamps.LoadIndex(task);
+        public Dictionary<string, IndexEntry> Index { get; } = StampIndex.Load(StampIndex.PathFor(s.StateDirectory, task));
         private int _filesRead;
 
         public int FilesRead => Volatile.Read(ref _filesRead);
 
-        public Stamp? Get(string unitId, out FileStamp file)
+        /// <summary>The index entry, if the unit's JSON stamp still has the size and mtime it was indexed with.</summary>
+        public bool TryIndex(string unitId, out IndexEntry entry)
+        {
+            entry = null!;
+            return Listing.TryGetValue(StampStore.SafeFileName(unitId) + ".json", out var file)
+                && Index.TryGetValue(unitId, out entry!) && entry.File == file;
+        }
+
+        public Stamp? Read(string unitId, out FileStamp file)
         {
             if (!Listing.TryGetValue(StampStore.SafeFileName(unitId) + ".json", out file)) return null;
-            if (Index.TryGetValue(unitId, out var entry) && entry.File == file && entry.Stamp.Task == task)
-                return entry.Stamp;
             Interlocked.Increment(ref _filesRead);
             return s.Stamps.Read(task, unitId);
         }
@@ -338,23 +380,23 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
 
     private static void SaveIndex(string name, List<Plan> plans, List<(string File, Stamp? Stamp)> stale, StampLookup stamps, BuildSession s)
     {
-        // Units outside this run (other shards) keep their entries while their files are still there.
-        var next = new Dictionary<string, (FileStamp File, Stamp Stamp)>(StringComparer.Ordinal);
+        // Units outside this run (other shards) keep their entries while their files are unchanged.
+        var next = new Dictionary<string, IndexEntry>(StringComparer.Ordinal);
         foreach (var (unit, entry) in stamps.Index)
             if (stamps.Listing.TryGetValue(StampStore.SafeFileName(unit) + ".json", out var file) && file == entry.File)
                 next[unit] = entry;
+        bool changed = false;
         foreach (var p in plans)
         {
-            if (p.New is not null) next[p.Id] = (p.NewFile, p.New);
-            else if (p.Old is not null && !p.StampTouched) next[p.Id] = (p.OldFile, p.Refreshed ?? p.Old);
+            if (p.New is not null) next[p.Id] = IndexEntry.From(p.New, p.NewFile);
+            else if (p.Indexed is not null) next[p.Id] = p.Indexed;
+            else if (p.Old is not null && !p.StampTouched) next[p.Id] = IndexEntry.From(p.Refreshed ?? p.Old, p.OldFile);
             else next.Remove(p.Id);
         }
         foreach (var (_, stamp) in stale)
             if (stamp is not null) next.Remove(stamp.Unit);
-
-        bool changed = stamps.FilesRead > 0 || plans.Any(p => p.Refreshed is not null) || next.Count != stamps.Index.Count
-            || next.Any(kv => !stamps.Index.TryGetValue(kv.Key, out var was) || was.File != kv.Value.File);
-        if (changed) s.Stamps.SaveIndex(name, next.Values);
+        changed |= next.Count != stamps.Index.Count || next.Any(kv => !stamps.Index.TryGetValue(kv.Key, out var was) || !was.SameAs(kv.Value));
+        if (changed) StampIndex.Save(StampIndex.PathFor(s.StateDirectory, name), next.Values);
     }
 
     internal static string Fingerprint(string version, string[] inputs, string?[] hashes, SortedDictionary<string, string?> config, string[] outputs)

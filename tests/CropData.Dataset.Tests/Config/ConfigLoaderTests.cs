@@ -12,7 +12,7 @@ public class ConfigLoaderTests
         Assert.Equal([100, 90, 80, 70, 60, 50], c.Selection.CoverageThresholds);
         Assert.Equal(["B02", "B03", "B04", "B8A", "B11", "B12"], c.Bands);
         Assert.Equal("HLSS30_2.0", c.Stac.Collection);
-        Assert.Equal("2022-03-01T00:00:00Z/2022-09-30T00:00:00Z", c.Stac.Datetime);
+        Assert.Equal("2022-03-01T00:00:00Z/2022-09-30T23:59:59Z", c.Stac.Datetime);
         Assert.Equal(50, c.Stac.Concurrency);
         Assert.Equal("original", c.Reproject.Mode);
     }
@@ -57,7 +57,7 @@ public class ConfigLoaderTests
     [InlineData("bands: [B02, B99]", "'B99'")]
     [InlineData("aoi: {bbox: [10, 0, 5, 1]}", "min <= max")]
     [InlineData("aoi: {bbox: [-200, 0, 5, 1]}", "within ±180")]
-    [InlineData("ipfs: {sources: [{kind: ftp, url: x}]}", "car, kubo, gateway or trustless")]
+    [InlineData("ipfs: {sources: [{kind: ftp, url: x}]}", "car, kubo, kubo-cat, gateway or trustless")]
     [InlineData("ipfs: {sources: [{kind: kubo, url: not-a-url}]}", "ipfs.sources[0].url")]
     [InlineData("selection: [1, 2]", "must be a mapping")]
     [InlineData("a: [unclosed", "malformed YAML")]

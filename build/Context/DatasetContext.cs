@@ -1,0 +1,56 @@
+using CropData.Dataset.Config;
+using CropData.Geo;
+using CropData.Graph;
+
+namespace CropData.Build.Context;
+
+/// <summary>The typed context every stage receives: configuration, dataset paths, logging, cancellation.</summary>
+public sealed class DatasetContext : BuildContext
+{
+    public const string DefaultConfigPath = "config/config.yaml";
+
+    public DatasetContext(BuildOptions options) : base(options)
+    {
+        ConfigPath = options.ConfigPath ?? DefaultConfigPath;
+        Loaded = ConfigLoader.Load(ConfigPath);
+        Config = Loaded.Config;
+        RepoRoot = Directory.GetCurrentDirectory();
+        _tileAssigner = new Lazy<TileAssigner>(() => new TileAssigner(S2TileCentroids.ReadCsv(Resolve(Config.Grid.TileCentroids))));
+        _grid = new Lazy<ChipGrid>(() => ChipGrid.Load(Resolve(Config.Grid.Chips4326), Resolve(Config.Grid.Chips5070)));
+        Paths = new DatasetPaths(
+            System.IO.Path.Combine(Config.DataDir, "training_datasets", Config.TrainDatasetName), Config.DataDir);
+    }
+
+    private readonly Lazy<ChipGrid> _grid;
+    private readonly Lazy<TileAssigner> _tileAssigner;
+
+    /// <summary>The Sentinel-2 tile centroids (loaded once, on first use).</summary>
+    public TileAssigner TileAssigner => _tileAssigner.Value;
+
+    /// <summary>The 5,000 pre-generated chips (loaded once, on first use).</summary>
+    public ChipGrid Grid => _grid.Value;
+
+    /// <summary>A chip of the grid, or one built from its id when the AOI names a chip outside the grid.</summary>
+    public Chip Chip(string id) => ChipFactory.Resolve(Grid, id);
+
+    public string ConfigPath { get; }
+    public LoadedConfig Loaded { get; }
+    public DatasetConfig Config { get; }
+    public DatasetPaths Paths { get; }
+
+    /// <summary>Relative paths in the config are taken from here (build.sh runs the host from the repository root).</summary>
+    public string RepoRoot { get; }
+
+    public override string StateDirectory => Paths.State;
+
+    public override string? ConfigValue(string key) => Loaded.Value(key);
+
+    /// <summary>A config path made absolute against the repository root.</summary>
+    public string Resolve(string path) => System.IO.Path.GetFullPath(path, RepoRoot);
+
+    /// <summary>The bands each scene provides to the chips: the reflectance bands then Fmask.</summary>
+    public IReadOnlyList<string> SceneBands => [.. Config.Bands, Config.FmaskBand];
+
+    public static string ToolVersion =>
+        typeof(DatasetContext).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+}

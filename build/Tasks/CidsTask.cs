@@ -1,0 +1,64 @@
+using CropData.Build.Context;
+using CropData.Dataset.Scenes;
+using CropData.Graph;
+using CropData.Stac.Hls;
+
+namespace CropData.Build.Tasks;
+
+[TaskName("cids")]
+[IsDependentOn(typeof(ScenesTask))]
+[TaskDescription("Stage 6: look up every selected scene's band CIDs in the Easier STAC catalog -> tile_payloads.json")]
+public sealed class CidsTask : UnitTask<DatasetContext, CidsTask.SceneUnit>
+{
+    public sealed record SceneUnit(string Tile, string Scene);
+
+    public override IEnumerable<SceneUnit> Units(DatasetContext c) =>
+        ScenesTask.Tiles(c).SelectMany(t => ScenesTask.ReadTileScenes(c, t).Select(s => new SceneUnit(t, s.Scene.SceneId)))
+            .DistinctBy(u => u.Scene).OrderBy(u => u.Scene, StringComparer.Ordinal);
+
+    public override string UnitId(SceneUnit u) => u.Scene;
+
+    public override string? ShardKey(SceneUnit u) => u.Tile;
+
+    public override int MaxParallelism(DatasetContext c) => Math.Max(c.Options.Jobs, Math.Min(c.Config.Stac.Concurrency, 16));
+
+    public override UnitSpec Describe(SceneUnit u, DatasetContext c) => new(
+        Inputs: StacSources.InputFiles(c, c.Config.Stac.EasierUrl),
+        ConfigKeys: ["stac.easier_url", "stac.easier_collection", "bands", "fmask_band"],
+        Outputs: [c.Paths.ScenePayload(u.Scene), c.Paths.ScenePayloadIssues(u.Scene)]);
+
+    public override async Task RunAsync(SceneUnit u, DatasetContext c, UnitOutputs o)
+    {
+        var source = StacSources.Open(c, c.Config.Stac.EasierUrl);
+        try
+        {
+            var lookup = new EasierCidLookup(source, new EasierCidOptions
+            {
+                Bands = c.SceneBands,
+                Collections = c.Config.Stac.EasierCollection is { } col ? [col] : null,
+            });
+            var (_, bands, issues) = await lookup.LookupSceneAsync(u.Scene, c.CancellationToken);
+            foreach (var issue in issues) o.Warn($"scene {issue.SceneId}: {issue.Problem}");
+            if (bands.Count == 0)
+                throw new InvalidOperationException($"scene {u.Scene}: no band CIDs found in {source.Description}" +
+                                                    (issues.Count > 0 ? $" ({issues[0].Problem})" : ""));
+            WorkFile.Write(o.TempPathFor(c.Paths.ScenePayload(u.Scene)), bands);
+            SceneIssuesCsv.WriteFile(o.TempPathFor(c.Paths.ScenePayloadIssues(u.Scene)), issues);
+        }
+        finally
+        {
+            (source as IDisposable)?.Dispose();
+        }
+    }
+
+    public override void AfterUnits(DatasetContext c, IReadOnlyList<SceneUnit> units)
+    {
+        var payloads = units.Where(u => File.Exists(c.Paths.ScenePayload(u.Scene)))
+            .Select(u => KeyValuePair.Create(u.Scene, ReadPayload(c, u.Scene)));
+        var text = System.Text.Encoding.UTF8.GetString(TilePayloadsJson.ToBytes(payloads));
+        WorkFile.WriteTextIfChanged(c.Paths.TilePayloadsJson, text);
+    }
+
+    public static IReadOnlyList<BandCid> ReadPayload(DatasetContext c, string scene) =>
+        WorkFile.Read<List<BandCid>>(c.Paths.ScenePayload(scene));
+}

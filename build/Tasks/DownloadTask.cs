@@ -1,0 +1,106 @@
+using System.Text.Json;
+using CropData.Build.Context;
+using CropData.Graph;
+using CropData.Ipfs.Multiformats;
+using CropData.Ipfs.Retrieval;
+
+namespace CropData.Build.Tasks;
+
+[TaskName("download")]
+[IsDependentOn(typeof(CidsTask))]
+[TaskDescription("Stage 7: fetch every scene band by CID from IPFS (Kubo RPC, gateways, local CARs), verified block by block")]
+public sealed class DownloadTask : UnitTask<DatasetContext, DownloadTask.BandUnit>
+{
+    public sealed record BandUnit(string Tile, string Scene, string Band, string Cid);
+
+    private Lazy<IpfsFetcher>? _fetcher;
+
+    public override IEnumerable<BandUnit> Units(DatasetContext c)
+    {
+        _fetcher = new Lazy<IpfsFetcher>(() => IpfsSetup.CreateFetcher(c));
+        return Bands(c);
+    }
+
+    public static IEnumerable<BandUnit> Bands(DatasetContext c) =>
+        new CidsTask().Units(c).Where(u => File.Exists(c.Paths.ScenePayload(u.Scene)))
+            .SelectMany(u => CidsTask.ReadPayload(c, u.Scene).Select(b =>
+            {
+                SafeName.Check(u.Scene, "scene id");
+                SafeName.Check(b.BandName, $"band name of scene {u.Scene}");
+                if (b.Filename != $"{u.Scene}.{b.BandName}.tif")
+                    throw new InvalidDataException($"scene {u.Scene}: file name '{b.Filename}' of band {b.BandName} is not '{u.Scene}.{b.BandName}.tif'");
+                return new BandUnit(u.Tile, u.Scene, b.BandName, b.Cid);
+            }));
+
+    public override string UnitId(BandUnit u) => $"{u.Scene}.{u.Band}";
+
+    public override string? ShardKey(BandUnit u) => u.Tile;
+
+    public override int MaxParallelism(DatasetContext c) => c.Config.Ipfs.Concurrency;
+
+    // The fingerprint holds the scene's CIDs; the stamp holds the file's sha256, so an existing file is checked
+    // against the stamp (cheap) instead of being trusted, and a changed CID downloads again.
+    public override UnitSpec Describe(BandUnit u, DatasetContext c) => new(
+        Inputs: [c.Paths.ScenePayload(u.Scene)],
+        ConfigKeys: [],
+        Outputs: [c.Paths.Band(u.Scene, u.Band)]);
+
+    public override async Task RunAsync(BandUnit u, DatasetContext c, UnitOutputs o)
+    {
+        var failure = c.Paths.DownloadFailure(u.Scene, u.Band);
+        var cid = Cid.Parse(u.Cid);
+        try
+        {
+            var result = await _fetcher!.Value.FetchAsync(cid, o.TempPathFor(c.Paths.Band(u.Scene, u.Band)), ct: c.CancellationToken);
+            foreach (var f in result.Failures) o.Warn($"{u.Scene}.{u.Band} ({u.Cid}): {f}");
+            if (File.Exists(failure)) File.Delete(failure);
+        }
+        catch (IpfsFetchException e)
+        {
+            WorkFile.Write(failure, new MissingCid(u.Cid, $"{u.Scene}.{u.Band}.tif", u.Band, u.Scene, e.Failures.Select(f => f.ToString()).ToList()));
+            throw new InvalidOperationException($"{u.Scene}.{u.Band}.tif (CID {u.Cid}): {e.Message}", e);
+        }
+    }
+
+    public override void AfterUnits(DatasetContext c, IReadOnlyList<BandUnit> units)
+    {
+        var missing = units.Where(u => !File.Exists(c.Paths.Band(u.Scene, u.Band)) && File.Exists(c.Paths.DownloadFailure(u.Scene, u.Band)))
+            .Select(u => WorkFile.Read<MissingCid>(c.Paths.DownloadFailure(u.Scene, u.Band)))
+            .OrderBy(m => m.Filename, StringComparer.Ordinal).ToList();
+        WriteMissing(c, missing);
+        var count = units.Count(u => File.Exists(c.Paths.Band(u.Scene, u.Band)));
+        c.Log.Information($"download: {count} of {units.Count} band files verified in {Path.Combine(c.Paths.Root, "tiles")}" +
+                          (missing.Count > 0 ? $"; {missing.Count} CIDs missing -> {c.Paths.MissingCidsJson}" : ""));
+    }
+
+    public static void WriteMissing(DatasetContext c, IReadOnlyList<MissingCid> missing) =>
+        WorkFile.WriteTextIfChanged(c.Paths.MissingCidsJson,
+            JsonSerializer.Serialize(missing, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NewLine = "\n" }) + "\n");
+
+    public sealed record MissingCid(string Cid, string Filename, string BandName, string Scene, IReadOnlyList<string> Reasons);
+}
+
+[TaskName("check-cids")]
+[IsDependentOn(typeof(CidsTask))]
+[TaskDescription("Stage 7 check alone: ask every source whether each band CID is retrievable -> missing_cids.json")]
+public sealed class CheckCidsTask : Graph.AsyncFrostingTask<DatasetContext>
+{
+    public override async Task RunAsync(DatasetContext c)
+    {
+        var fetcher = IpfsSetup.CreateFetcher(c);
+        var bands = DownloadTask.Bands(c).ToList();
+        using var gate = new SemaphoreSlim(c.Config.Ipfs.Concurrency);
+        var results = await Task.WhenAll(bands.Select(async b =>
+        {
+            await gate.WaitAsync(c.CancellationToken);
+            try { return (b, check: await fetcher.CheckAsync(Cid.Parse(b.Cid), c.CancellationToken)); }
+            finally { gate.Release(); }
+        }));
+        var missing = results.Where(r => !r.check.Retrievable)
+            .Select(r => new DownloadTask.MissingCid(r.b.Cid, $"{r.b.Scene}.{r.b.Band}.tif", r.b.Band, r.b.Scene, r.check.Reasons))
+            .OrderBy(m => m.Filename, StringComparer.Ordinal).ToList();
+        DownloadTask.WriteMissing(c, missing);
+        c.Log.Information($"check-cids: {results.Length - missing.Count} of {results.Length} CIDs retrievable; {missing.Count} missing -> {c.Paths.MissingCidsJson}");
+        if (missing.Count > 0) throw new InvalidOperationException($"{missing.Count} CIDs are not retrievable from any source (see {c.Paths.MissingCidsJson})");
+    }
+}

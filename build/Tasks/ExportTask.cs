@@ -1,0 +1,102 @@
+using CropData.Build.Context;
+using CropData.Dataset.Finishing;
+using CropData.Graph;
+
+namespace CropData.Build.Tasks;
+
+[TaskName("export")]
+[IsDependentOn(typeof(ReportTask))]
+[TaskDescription("Release layouts: HuggingFace (training_chips/, validation_chips/, *_data.txt) and a baseline-ready folder")]
+public sealed class ExportTask : AggregateTask
+{
+    public override UnitSpec Describe(string unit, DatasetContext c)
+    {
+        var plans = Plans(c);
+        return new UnitSpec(
+            Inputs: plans.SelectMany(p => p.Copies.Select(x => x.Source)).Distinct()
+                .Concat([c.Paths.TrainIds, c.Paths.ValIds])
+                .Concat(File.Exists(c.Paths.GlobalStatsJson) ? [c.Paths.GlobalStatsJson, c.Paths.ClassWeightsJson] : []),
+            ConfigKeys: ["export"],
+            Outputs: plans.SelectMany(p => p.Destinations));
+    }
+
+    public override void Run(string unit, DatasetContext c, UnitOutputs o)
+    {
+        // Copies go through the engine's temp names: a killed export never leaves a half-copied chip.
+        foreach (var plan in Plans(c))
+        {
+            foreach (var copy in plan.Copies) File.Copy(copy.Source, o.TempPathFor(copy.Destination), overwrite: true);
+            foreach (var file in plan.Files) File.WriteAllText(o.TempPathFor(file.Destination), file.Content);
+            c.Log.Information($"export: {plan.Layout} layout, {plan.Copies.Count} chip files");
+        }
+    }
+
+    private static IReadOnlyList<ReleasePlan> Plans(DatasetContext c)
+    {
+        var split = SplitTask.ReadResult(c);
+        var chips = Path.Combine(c.Paths.Root, "chips_filtered");
+        var plans = new List<ReleasePlan>();
+        if (c.Config.Export.Huggingface) plans.Add(Rebase(ReleaseLayouts.HuggingFace(chips, split), Path.Combine(c.Paths.Export, "huggingface")));
+        if (c.Config.Export.Baseline && File.Exists(c.Paths.GlobalStatsJson))
+            plans.Add(Rebase(ReleaseLayouts.Baseline(chips, split, StatsTask.ReadGlobalStats(c), StatsTask.ReadWeights(c)),
+                Path.Combine(c.Paths.Export, "baseline")));
+        return plans;
+    }
+
+    // Plans name destinations relative to the layout's folder.
+    private static ReleasePlan Rebase(ReleasePlan plan, string folder) => plan with
+    {
+        Copies = plan.Copies.Select(x => x with { Destination = Path.Combine(folder, x.Destination) }).ToList(),
+        Files = plan.Files.Select(x => x with { Destination = Path.Combine(folder, x.Destination) }).ToList(),
+    };
+}
+
+[TaskName("manifest")]
+[IsDependentOn(typeof(ExportTask))]
+[TaskDescription("dataset.manifest.json: every output file with size and sha256, the config, every input's CID/sha256")]
+public sealed class ManifestTask : FrostingTask<DatasetContext>
+{
+    public override bool ShouldRun(DatasetContext c) => c.Options.Shard is null;
+
+    public override void Run(DatasetContext c)
+    {
+        var manifest = DatasetManifest.Build(c.Paths.Root, c.Loaded.Tree, Inputs(c), DatasetContext.ToolVersion);
+        var bytes = manifest.ToBytes();
+        if (!(File.Exists(c.Paths.Manifest) && File.ReadAllBytes(c.Paths.Manifest).AsSpan().SequenceEqual(bytes)))
+        {
+            File.WriteAllBytes(c.Paths.Manifest + ".tmp", bytes);
+            File.Move(c.Paths.Manifest + ".tmp", c.Paths.Manifest, overwrite: true);
+        }
+        c.Log.Information($"manifest: {manifest.Files.Count} files -> {c.Paths.Manifest}");
+    }
+
+    /// <summary>Scenes by CID (tile_payloads.json), committed inputs by sha256 (CDL, grids, tables).</summary>
+    private static IEnumerable<ManifestInput> Inputs(DatasetContext c)
+    {
+        var inputs = new List<ManifestInput>();
+        foreach (var path in new[] { c.Config.Cdl.Path, c.Config.Cdl.ReclassTable, c.Config.Grid.Chips4326, c.Config.Grid.Chips5070, c.Config.Grid.TileCentroids })
+        {
+            var full = c.Resolve(path);
+            if (File.Exists(full)) inputs.Add(new ManifestInput(path.Replace('\\', '/'), Sha256: DatasetManifest.Sha256Of(full), Size: new FileInfo(full).Length));
+        }
+        if (File.Exists(c.Paths.TilePayloadsJson))
+            foreach (var (_, bands) in Dataset.Scenes.TilePayloadsJson.ReadFile(c.Paths.TilePayloadsJson))
+                foreach (var b in bands) inputs.Add(new ManifestInput(b.Filename, Cid: b.Cid));
+        return inputs.OrderBy(i => i.Name, StringComparer.Ordinal);
+    }
+}
+
+[TaskName("verify")]
+[TaskDescription("Re-hash the dataset folder against dataset.manifest.json; names every missing, extra or changed file")]
+public sealed class VerifyTask : FrostingTask<DatasetContext>
+{
+    public override void Run(DatasetContext c)
+    {
+        var folder = c.Argument("dataset") is { } d ? Path.GetFullPath(d) : c.Paths.Root;
+        var result = DatasetManifest.Verify(folder);
+        foreach (var line in result.Describe()) c.Log.Error(line);
+        if (!result.Ok)
+            throw new InvalidDataException($"{folder} does not match its manifest: {result.Missing.Count} missing, {result.Extra.Count} extra, {result.Changed.Count} changed");
+        c.Log.Information($"verify: {folder} matches {DatasetManifest.FileName}");
+    }
+}

@@ -1,0 +1,163 @@
+using CropData.Build.Context;
+using CropData.Dataset.Finishing;
+using CropData.Gdal;
+using CropData.Geo;
+using CropData.Graph;
+using CropData.Report;
+
+namespace CropData.Build.Tasks;
+
+[TaskName("report")]
+[IsDependentOn(typeof(StatsTask))]
+[TaskDescription("Stage 14: quicklooks per chip, class-distribution charts and a static HTML report (report/index.html)")]
+public sealed class ReportTask : UnitTask<DatasetContext, string>
+{
+    // One quicklook per built chip (kept or rejected), so a rejected chip can be looked at too.
+    public override IEnumerable<string> Units(DatasetContext c) =>
+        ChipsTask.ReadAllQa(c).Where(q => q.Built).Select(q => q.ChipId);
+
+    public override string UnitId(string chip) => chip;
+
+    public override string? ShardKey(string chip) => null;
+
+    public override UnitSpec Describe(string chip, DatasetContext c) => new(
+        Inputs: [c.Paths.Merged(chip), c.Paths.Mask(chip)],
+        ConfigKeys: [],
+        Outputs: [c.Paths.Quicklook(chip)]);
+
+    public override void Run(string chip, DatasetContext c, UnitOutputs o)
+    {
+        using var merged = RasterDataset.Open(c.Paths.Merged(chip));
+        int n = merged.Width * merged.Height;
+        var all = new short[merged.BandCount * n];
+        for (int b = 0; b < merged.BandCount; b++)
+            merged.ReadWindow<short>(b + 1, 0, 0, merged.Width, merged.Height).CopyTo(all, b * n);
+        using var mask = RasterDataset.Open(c.Paths.Mask(chip));
+        var classes = mask.ReadWindow<byte>(1, 0, 0, mask.Width, mask.Height);
+        Quicklooks.WriteComposite(o.TempPathFor(c.Paths.Quicklook(chip)), all, classes, merged.Width, merged.Height);
+    }
+
+    public override void AfterUnits(DatasetContext c, IReadOnlyList<string> units)
+    {
+        if (c.Options.Shard is not null) return;
+        var model = BuildModel(c);
+        foreach (var split in model.Splits)
+            if (split.ChartPng is { } png)
+                WriteIfChanged(Path.Combine(c.Paths.Report, png), ClassDistributionChart.RenderPng($"Class distribution: {split.Name}", split.Counts));
+        var index = HtmlReport.Write(model, c.Paths.Report);
+        c.Log.Information($"report: {index}");
+    }
+
+    private static void WriteIfChanged(string path, byte[] bytes)
+    {
+        if (File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes)) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path + ".tmp", bytes);
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    private static ReportModel BuildModel(DatasetContext c)
+    {
+        var rule = FilterTask.Rule(c);
+        var (train, val) = File.Exists(c.Paths.TrainIds) ? SplitTask.Read(c) : ([], []);
+        var side = train.ToDictionary(t => t, _ => "train");
+        foreach (var v in val) side[v] = "validation";
+
+        var qa = ChipsTask.ReadAllQa(c).ToDictionary(q => q.ChipId);
+        var chips = new List<ReportChip>();
+        foreach (var id in AoiTask.ReadChipIds(c))
+        {
+            var footprint = Square(ChipId.Parse(id).Envelope5070);
+            var tile = File.Exists(c.Paths.ChipTile(id)) ? TilesTask.ReadChipTile(c, id).Tile : "";
+            if (!qa.TryGetValue(id, out var q))
+            {
+                chips.Add(new ReportChip(id, tile, ChipStatus.Failed, footprint, ChipsTask.MissingReason(c, id, tile)));
+                continue;
+            }
+            if (!q.Built)
+            {
+                chips.Add(new ReportChip(id, tile, ChipStatus.Skipped, footprint, q.Reason, q.BadPct, null, q.Valid.Select(v => (long)v).ToList()));
+                continue;
+            }
+            var row = q.Row!;
+            bool kept = rule.Keep(row);
+            string? reason = kept ? null
+                : row.BadPctMax >= rule.MaxBadPct ? $"bad_pct_max >= {rule.MaxBadPct:0.##}" : $"na_count > {rule.MaxNaCount}";
+            chips.Add(new ReportChip(id, tile, kept ? ChipStatus.Kept : ChipStatus.Rejected, footprint, reason,
+                [row.BadPctFirst, row.BadPctSecond, row.BadPctThird], row.NaCount,
+                [row.ValidFirst, row.ValidSecond, row.ValidThird], side.GetValueOrDefault(id),
+                Path.GetRelativePath(c.Paths.Report, c.Paths.Quicklook(id)).Replace('\\', '/')));
+        }
+
+        var tiles = new List<ReportTile>();
+        foreach (var tile in ScenesTask.Tiles(c))
+        {
+            var scenes = ScenesTask.ReadTileScenes(c, tile)
+                .Select(s => new ReportScene(s.Scene.SceneId, s.Scene.Date, s.Scene.CloudCover, s.Scene.SpatialCover)).ToList();
+            tiles.Add(new ReportTile(tile, scenes, TileOutline(c, tile)));
+        }
+
+        var splits = new List<ReportSplit>();
+        foreach (var (name, ids) in new[] { ("train", train), ("validation", val) })
+        {
+            var csv = c.Paths.ClassDistributionCsv(name);
+            if (!File.Exists(csv)) continue;
+            splits.Add(new ReportSplit(name, ids.Count, ClassPixelCounts.ReadCsv(csv), $"class_distribution_{name}.png"));
+        }
+
+        return new ReportModel
+        {
+            Title = $"Dataset {c.Config.TrainDatasetName}",
+            ToolVersion = DatasetContext.ToolVersion,
+            Settings =
+            [
+                KeyValuePair.Create("config", c.ConfigPath),
+                KeyValuePair.Create("cloud cover threshold", c.Config.Selection.CloudCoverThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                KeyValuePair.Create("reproject mode", c.Config.Reproject.Mode),
+                KeyValuePair.Create("filter", $"bad_pct_max < {c.Config.Filter.MaxBadPct.ToString(System.Globalization.CultureInfo.InvariantCulture)}, na_count <= {c.Config.Filter.MaxNaCount}"),
+                KeyValuePair.Create("split seed", c.Config.Split.Seed),
+            ],
+            Tiles = tiles,
+            Chips = chips,
+            Splits = splits,
+            Stats = File.Exists(c.Paths.GlobalStatsJson) ? StatsTask.ReadGlobalStats(c) : null,
+            Weights = File.Exists(c.Paths.ClassWeightsJson) ? StatsTask.ReadWeights(c) : null,
+            Notes = c.Config.Sample.Enabled ? ["Embedded sample: real CDL labels, chips and scene ids; SYNTHETIC reflectance and Fmask (see README)."] : [],
+        };
+    }
+
+    private static IReadOnlyList<MapPoint> Square(NetTopologySuite.Geometries.Envelope e) =>
+        [new(e.MinX, e.MaxY), new(e.MaxX, e.MaxY), new(e.MaxX, e.MinY), new(e.MinX, e.MinY), new(e.MinX, e.MaxY)];
+
+    /// <summary>The tile's 109.8 km square (in its UTM zone) drawn in EPSG:5070, edges densified.</summary>
+    private static IReadOnlyList<IReadOnlyList<MapPoint>> TileOutline(DatasetContext c, string tile)
+    {
+        var envelope = c.TileAssigner.FootprintUtm(tile);
+        if (envelope is null || !MgrsTile.TryParse(tile, out var mgrs)) return [];
+        var ring = Densify(envelope, 16);
+        var xs = ring.Select(p => p.X).ToArray();
+        var ys = ring.Select(p => p.Y).ToArray();
+        using var t = CoordinateTransform.FromEpsg(mgrs.UtmEpsg, 5070);
+        t.TransformInPlace(xs, ys);
+        return [xs.Select((x, i) => new MapPoint(x, ys[i])).ToList()];
+    }
+
+    private static List<(double X, double Y)> Densify(NetTopologySuite.Geometries.Envelope e, int perEdge)
+    {
+        var pts = new List<(double, double)>();
+        for (int side = 0; side < 4; side++)
+            for (int i = 0; i < perEdge; i++)
+            {
+                double t = (double)i / perEdge;
+                pts.Add(side switch
+                {
+                    0 => (e.MinX + t * e.Width, e.MaxY),
+                    1 => (e.MaxX, e.MaxY - t * e.Height),
+                    2 => (e.MaxX - t * e.Width, e.MinY),
+                    _ => (e.MinX, e.MinY + t * e.Height),
+                });
+            }
+        pts.Add(pts[0]);
+        return pts;
+    }
+}

@@ -1,0 +1,35 @@
+using CropData.Build.Context;
+using CropData.Graph;
+using CropData.Sample;
+
+namespace CropData.Build.Tasks;
+
+[TaskName("sample-data")]
+[TaskDescription("Generate the embedded sample's inputs: synthetic-reflectance COGs of 3 real 14SPJ scenes in a CAR, static STAC catalogs")]
+public sealed class SampleDataTask : AggregateTask
+{
+    public override bool IsAggregate => false; // every shard needs the same inputs
+
+    public override bool ShouldRun(DatasetContext c) => c.Config.Sample.Enabled;
+
+    public override UnitSpec Describe(string unit, DatasetContext c) => new(
+        Inputs: [c.Resolve(c.Config.Cdl.Path), c.Resolve(c.Config.Cdl.ReclassTable), c.Resolve(OriginalSelection)],
+        ConfigKeys: ["sample"],
+        Outputs: [CarPath(c), Path.Combine(c.Paths.SampleInputs, "stac", "cmr", "catalog.json"), Path.Combine(c.Paths.SampleInputs, "stac", "easier", "catalog.json")]);
+
+    private const string OriginalSelection = "data/reference/clarkcga/selected_tiles.csv";
+
+    private static string CarPath(DatasetContext c) => Path.Combine(c.Paths.SampleInputs, "ipfs", "sample.car");
+
+    public override void Run(string unit, DatasetContext c, UnitOutputs o)
+    {
+        // Generated beside the final folder, then swapped in: a killed run leaves either the old inputs or none.
+        var final = c.Paths.SampleInputs;
+        var temp = final + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        var result = SampleGenerator.Generate(new SampleInputs(temp, c.Resolve(c.Config.Cdl.Path), c.Resolve(c.Config.Cdl.ReclassTable),
+            c.Resolve(OriginalSelection), (ulong)c.Config.Sample.Seed));
+        if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+        Directory.Move(temp, final);
+        c.Log.Information($"sample-data: {result.Cids.Count} band files (synthetic reflectance) packed into {CarPath(c)}");
+    }
+}

@@ -1,0 +1,57 @@
+using CropData.Build.Context;
+using CropData.Dataset.Scenes;
+using CropData.Geo;
+using CropData.Graph;
+using CropData.Stac.Hls;
+
+namespace CropData.Build.Tasks;
+
+[TaskName("search")]
+[IsDependentOn(typeof(TilesTask))]
+[TaskDescription("Stage 3: search HLS S30 scenes per tile (CMR STAC or a static catalog) and read their UMM-G metadata")]
+public sealed class SearchTask : UnitTask<DatasetContext, SearchTask.TileUnit>
+{
+    /// <summary>A tile and the first of its chips, whose footprint is the search geometry (as the original did).</summary>
+    public sealed record TileUnit(string Tile, string FirstChip);
+
+    public override IEnumerable<TileUnit> Units(DatasetContext c) =>
+        AoiTask.ReadChipIds(c)
+            .Select(chip => TilesTask.ReadChipTile(c, chip))
+            .GroupBy(t => t.Tile)
+            .Select(g => new TileUnit(g.Key, g.Select(t => t.ChipId).Order(StringComparer.Ordinal).First()))
+            .OrderBy(u => u.Tile, StringComparer.Ordinal);
+
+    public override string UnitId(TileUnit u) => u.Tile;
+
+    public override string? ShardKey(TileUnit u) => u.Tile;
+
+    public override int MaxParallelism(DatasetContext c) => Math.Max(c.Options.Jobs, Math.Min(c.Config.Stac.Concurrency, 16));
+
+    public override UnitSpec Describe(TileUnit u, DatasetContext c) => new(
+        Inputs: StacSources.InputFiles(c, c.Config.Stac.CmrUrl).Prepend(c.Paths.ChipTile(u.FirstChip)),
+        ConfigKeys: ["stac.cmr_url", "stac.collection", "stac.datetime", "bands", "fmask_band"],
+        Outputs: [c.Paths.TileCandidates(u.Tile), c.Paths.TileSearchIssues(u.Tile)]);
+
+    public override async Task RunAsync(TileUnit u, DatasetContext c, UnitOutputs o)
+    {
+        var source = StacSources.Open(c, c.Config.Stac.CmrUrl);
+        try
+        {
+            var discovery = new HlsSceneDiscovery(source, new HlsDiscoveryOptions
+            {
+                Collection = c.Config.Stac.Collection,
+                Datetime = c.Config.Stac.Datetime,
+                Bands = c.SceneBands,
+            });
+            var footprint = c.Chip(u.FirstChip).Footprint4326;
+            var result = await discovery.DiscoverTileAsync(u.Tile, GeoJsonText.Of(footprint), c.CancellationToken);
+            foreach (var issue in result.Issues) o.Warn($"scene {issue.SceneId}: {issue.Problem}");
+            SceneCandidatesCsv.WriteFile(o.TempPathFor(c.Paths.TileCandidates(u.Tile)), result.Scenes);
+            SceneIssuesCsv.WriteFile(o.TempPathFor(c.Paths.TileSearchIssues(u.Tile)), result.Issues);
+        }
+        finally
+        {
+            (source as IDisposable)?.Dispose();
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using CropData.Build.Context;
+using CropData.Dataset.Finishing;
+using CropData.Gdal;
+using CropData.Graph;
+
+namespace CropData.Build.Tasks;
+
+[TaskName("stats")]
+[IsDependentOn(typeof(SplitTask))]
+[TaskDescription("Stages 12-13: exact band statistics (histograms, numpy percentiles) and class weights of the filtered chips")]
+public sealed class StatsTask : UnitTask<DatasetContext, StatsTask.TileUnit>
+{
+    /// <summary>The kept chips of one tile: partial histograms per tile merge exactly (and across shards).</summary>
+    public sealed record TileUnit(string Tile, IReadOnlyList<string> Chips);
+
+    public override IEnumerable<TileUnit> Units(DatasetContext c) =>
+        FilterTask.KeptRows(c).GroupBy(r => r.Tile).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new TileUnit(g.Key, g.Select(r => r.ChipId).Order(StringComparer.Ordinal).ToList()));
+
+    public override string UnitId(TileUnit u) => u.Tile;
+
+    public override string? ShardKey(TileUnit u) => u.Tile;
+
+    public override UnitSpec Describe(TileUnit u, DatasetContext c) => new(
+        Inputs: u.Chips.SelectMany(ch => new[] { c.Paths.FilteredMerged(ch), c.Paths.FilteredMask(ch) }),
+        ConfigKeys: [],
+        Outputs: [c.Paths.TileHistogram(u.Tile), c.Paths.TileClassCounts(u.Tile)]);
+
+    public override void Run(TileUnit u, DatasetContext c, UnitOutputs o)
+    {
+        var histograms = new BandHistograms();
+        var classes = new SortedDictionary<string, long[]>(StringComparer.Ordinal);
+        foreach (var chip in u.Chips)
+        {
+            using (var merged = RasterDataset.Open(c.Paths.FilteredMerged(chip)))
+            {
+                var all = new short[merged.BandCount * merged.Width * merged.Height];
+                int n = merged.Width * merged.Height;
+                for (int b = 0; b < merged.BandCount; b++)
+                    merged.ReadWindow<short>(b + 1, 0, 0, merged.Width, merged.Height).CopyTo(all, b * n);
+                histograms.AddChip(all, n, chip);
+            }
+            using var mask = RasterDataset.Open(c.Paths.FilteredMask(chip));
+            var counts = new ClassPixelCounts();
+            counts.Add(mask.ReadWindow<byte>(1, 0, 0, mask.Width, mask.Height));
+            classes[chip] = [.. counts.Classes];
+        }
+        histograms.Save(o.TempPathFor(c.Paths.TileHistogram(u.Tile)));
+        WorkFile.Write(o.TempPathFor(c.Paths.TileClassCounts(u.Tile)), classes);
+    }
+
+    public override void AfterUnits(DatasetContext c, IReadOnlyList<TileUnit> units)
+    {
+        if (c.Options.Shard is not null) return; // global tables are built by merge, from every shard's partials
+        if (units.Count == 0) { c.Log.Warning("stats: no chip passed the filter; no statistics written"); return; }
+        var (histograms, perChip) = LoadPartials(c, units.Select(u => u.Tile));
+        WriteTables(c, histograms, perChip);
+    }
+
+    public static (BandHistograms, IReadOnlyDictionary<string, long[]>) LoadPartials(DatasetContext c, IEnumerable<string> tiles)
+    {
+        var histograms = new BandHistograms();
+        var perChip = new SortedDictionary<string, long[]>(StringComparer.Ordinal);
+        foreach (var tile in tiles)
+        {
+            histograms.Merge(BandHistograms.Load(c.Paths.TileHistogram(tile)));
+            foreach (var (chip, counts) in WorkFile.Read<Dictionary<string, long[]>>(c.Paths.TileClassCounts(tile)))
+                perChip[chip] = counts;
+        }
+        return (histograms, perChip);
+    }
+
+    /// <summary>global_stats.yaml, band_stats.csv, class_weights.csv and the per-split class distributions.</summary>
+    public static void WriteTables(DatasetContext c, BandHistograms histograms, IReadOnlyDictionary<string, long[]> perChip)
+    {
+        var stats = histograms.ComputeAll(c.Config.Bands);
+        var temp = Path.Combine(c.Paths.Work, "stats-out");
+        Directory.CreateDirectory(temp);
+        foreach (var file in stats.Write(temp)) WorkFile.WriteTextIfChanged(Path.Combine(c.Paths.Root, Path.GetFileName(file)), File.ReadAllText(file));
+
+        var all = Sum(perChip.Values);
+        var weights = ClassWeights.Balanced(all);
+        WorkFile.WriteTextIfChanged(c.Paths.ClassWeightsCsv, weights.ToCsv());
+        // Typed copies for the tasks downstream (report, export); the YAML/CSV above are the public forms.
+        WorkFile.Write(c.Paths.GlobalStatsJson, stats);
+        WorkFile.Write(c.Paths.ClassWeightsJson, weights);
+        var (train, val) = SplitTask.Read(c);
+        WorkFile.WriteTextIfChanged(c.Paths.ClassDistributionCsv("train"), Sum(train.Where(perChip.ContainsKey).Select(ch => perChip[ch])).ToCsv());
+        WorkFile.WriteTextIfChanged(c.Paths.ClassDistributionCsv("validation"), Sum(val.Where(perChip.ContainsKey).Select(ch => perChip[ch])).ToCsv());
+        c.Log.Information($"stats: {perChip.Count} chips -> {c.Paths.GlobalStatsYaml}, {c.Paths.ClassWeightsCsv}");
+    }
+
+    public static GlobalStats ReadGlobalStats(DatasetContext c) => WorkFile.Read<GlobalStats>(c.Paths.GlobalStatsJson);
+
+    public static ClassWeights ReadWeights(DatasetContext c) => WorkFile.Read<ClassWeights>(c.Paths.ClassWeightsJson);
+
+    public static ClassPixelCounts Sum(IEnumerable<long[]> counts)
+    {
+        var total = new ClassPixelCounts();
+        foreach (var row in counts)
+            for (int cls = 0; cls < row.Length; cls++)
+                if (row[cls] > 0) total.Add(cls, row[cls]);
+        return total;
+    }
+}
