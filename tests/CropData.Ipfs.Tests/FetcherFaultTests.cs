@@ -138,7 +138,7 @@ public sealed class FetcherFaultTests(IpfsNodeFixture node) : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("car-altered", SourceFailureKind.Invalid, "does not hash to its CID")]
+    [InlineData("car-altered", SourceFailureKind.Invalid, "do not hash to its CID")]
     [InlineData("car-foreign", SourceFailureKind.Invalid, "is missing")]
     [InlineData("car-missing", SourceFailureKind.Invalid, "is missing")]
     [InlineData("car-extra", SourceFailureKind.Invalid, "outside the file's DAG")]
@@ -238,7 +238,7 @@ public sealed class FetcherFaultTests(IpfsNodeFixture node) : IAsyncLifetime
         foreach (var s in sources) Assert.Contains(s.Name, e.Message);
         Assert.Contains("HTTP 404", e.Message);
         Assert.Contains("HTTP 500", e.Message);
-        Assert.Contains("does not hash", e.Message);
+        Assert.Contains("hash to its CID", e.Message);
         Assert.Contains("does not exist", e.Message);
         Assert.Empty(Directory.GetFiles(_dir));
     }

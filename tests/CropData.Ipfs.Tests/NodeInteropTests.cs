@@ -79,6 +79,17 @@ public sealed class NodeInteropTests(IpfsNodeFixture node) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Plain_bytes_of_a_file_chunked_at_1_mib_verify_through_the_fallback_profile()
+    {
+        var f = await node.FileAsync("several-mib");
+        var helia = Cid.Parse(await node.AddAsync(f.Path, "cid-version=1&raw-leaves=true&cid-base=base32&chunker=size-1048576"));
+        var dest = Path.Combine(_dir, "helia.part");
+        var r = await new IpfsFetcher([new PathGatewaySource(node.Gateway)]).FetchAsync(helia, dest);
+        Assert.Equal(f.Sha256, TestFiles.Sha256(dest));
+        Assert.Empty(r.Failures);
+    }
+
+    [Fact]
     public async Task The_node_exports_depth_first_with_each_block_once()
     {
         // Why streaming verification needs no spill for Kubo-style sources, and why repeated chunks must be copied.

@@ -6,8 +6,9 @@ namespace CropData.Ipfs.Export;
 /// <summary>
 /// Serves blocks from a CAR as it streams in. A CAR in depth-first order (Kubo's dag/export, trustless gateways)
 /// is consumed in step with the exporter with no buffering; blocks that arrive before they are needed are spilled
-/// to a temp file, so any block order verifies with bounded memory. Every section's bytes are checked against its
-/// own CID as it is read. <see cref="FinishAsync"/> reads the rest and rejects blocks that are not in the DAG.
+/// to a temp file, so any block order verifies with bounded memory. Every section's bytes are hashed once: by the
+/// exporter when it is the block asked for, here otherwise. <see cref="FinishAsync"/> reads the rest and rejects
+/// blocks that are not in the DAG.
 /// </summary>
 public sealed class CarStreamBlockProvider : IBlockProvider, IAsyncDisposable
 {
@@ -39,14 +40,18 @@ public sealed class CarStreamBlockProvider : IBlockProvider, IAsyncDisposable
             _delivered.Add(key);
             return _spillBuffer.AsMemory(0, loc.Length);
         }
-        while (await NextVerifiedAsync(ct).ConfigureAwait(false) is { } block)
+        while (await _reader.ReadBlockAsync(ct).ConfigureAwait(false) is { } block)
         {
+            BlocksRead++;
             var bk = block.Cid.Key;
             if (bk.Equals(key))
             {
+                // Not hashed here: the exporter hashes every block it is given against the CID it asked for
+                // (same multihash), and hashing twice would halve throughput on a busy 2-core machine.
                 _delivered.Add(key);
                 return block.Data;
             }
+            Verify(block);
             if (_delivered.Contains(bk) || _spilled.ContainsKey(bk)) continue;     // a duplicate section (dups=y)
             _spill ??= new FileStream(_spillPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
             var offset = _spill.Length;
@@ -79,11 +84,16 @@ public sealed class CarStreamBlockProvider : IBlockProvider, IAsyncDisposable
         var block = await _reader.ReadBlockAsync(ct).ConfigureAwait(false);
         if (block is not { } b) return null;
         BlocksRead++;
+        Verify(b);
+        return b;
+    }
+
+    private void Verify(CarBlock b)
+    {
         bool ok;
         try { ok = b.Cid.Matches(b.Data.Span); }
         catch (NotSupportedException e) { throw new CidVerificationException(_root, $"CAR block {b.Cid}: {e.Message}", e); }
         if (!ok) throw new CidVerificationException(_root, $"CAR block {b.Cid} ({b.Data.Length} bytes) does not hash to its CID");
-        return b;
     }
 
     public async ValueTask DisposeAsync()

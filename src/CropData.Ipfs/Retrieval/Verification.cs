@@ -53,8 +53,10 @@ internal static class Verification
     /// </summary>
     public static async Task<long> DownloadAndReimportAsync(Cid cid, OpenAt open, string outputPath, SourceFetchContext ctx, string what, CancellationToken ct)
     {
+        // Hashed inline with the first profile only; the others re-read the written file if it does not match,
+        // so the common case hashes once.
         var profiles = ProfilesFor(cid);
-        var builders = profiles.Select(p => new UnixFsFileBuilder(p)).ToList();
+        var builder = new UnixFsFileBuilder(profiles[0]);
         await using var file = new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
         var buffer = new byte[256 * 1024];
         long offset = 0;
@@ -68,7 +70,7 @@ internal static class Verification
                 {
                     if (start != 0) throw new IpfsSourceException(SourceFailureKind.Invalid, $"{what}: asked to resume at byte {offset}, the answer starts at byte {start}");
                     // The server ignored the Range request: start over.
-                    builders = profiles.Select(p => new UnixFsFileBuilder(p)).ToList();
+                    builder = new UnixFsFileBuilder(profiles[0]);
                     file.SetLength(0);
                     file.Position = 0;
                     offset = 0;
@@ -82,7 +84,7 @@ internal static class Verification
                             throw new IpfsSourceException(SourceFailureKind.Invalid, $"{what}: the body is larger than the {ctx.Options.MaxFileBytes}-byte limit");
                         var chunk = buffer.AsMemory(0, n);
                         var write = file.WriteAsync(chunk, ct);
-                        foreach (var b in builders) b.Append(chunk.Span);
+                        builder.Append(chunk.Span);
                         await write.ConfigureAwait(false);
                         offset += n;
                         ctx.OnBytes?.Invoke(offset);
@@ -97,9 +99,15 @@ internal static class Verification
             }
         }
         await file.FlushAsync(ct).ConfigureAwait(false);
-        var results = builders.Select(b => b.Complete()).ToList();
-        if (results.Any(r => r.Root.Equals(cid))) return offset;
-        var got = string.Join(", ", results.Select((r, i) => $"{r.Root} ({profiles[i].Name})"));
+        await file.DisposeAsync().ConfigureAwait(false);
+        var results = new List<Cid> { builder.Complete().Root };
+        if (results[0].Equals(cid)) return offset;
+        foreach (var profile in profiles.Skip(1))
+        {
+            results.Add((await CidCalculator.ComputeFileAsync(outputPath, profile, ct).ConfigureAwait(false)).Root);
+            if (results[^1].Equals(cid)) return offset;
+        }
+        var got = string.Join(", ", results.Select((r, i) => $"{r} ({profiles[i].Name})"));
         throw new CidVerificationException(cid, $"{what}: the {offset} bytes received re-import to {got}, not to {cid}");
     }
 }
