@@ -47,6 +47,13 @@ internal sealed class BuildSession
         return Path.DirectorySeparatorChar == '/' ? rel : rel.Replace(Path.DirectorySeparatorChar, '/');
     }
 
+    /// <summary><see cref="Display"/> without allocating (the no-op fast path compares 100k paths).</summary>
+    public ReadOnlySpan<char> DisplaySpan(string fullPath)
+    {
+        if (Path.DirectorySeparatorChar != '/') return Display(fullPath);
+        return fullPath.StartsWith(_rootPrefix, StringComparison.Ordinal) ? fullPath.AsSpan(_rootPrefix.Length) : fullPath;
+    }
+
     public string FromDisplay(string path) =>
         Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(Root, path));
 }
