@@ -152,9 +152,27 @@ internal sealed class HashCache
 
     public static string HashFile(string path, out long length)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        length = stream.Length;
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
+        // Unbuffered stream and one pooled 1 MiB buffer: a FileStream buffer per file made a cold build of
+        // 100k inputs spend its time in the GC, and SHA256.HashData(Stream) reads 4 KiB at a time.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan);
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long total = 0;
+            int read;
+            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                sha.AppendData(buffer, 0, read);
+                total += read;
+            }
+            length = total;
+            return Convert.ToHexStringLower(sha.GetHashAndReset());
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private IEnumerable<KeyValuePair<string, Entry>> Snapshot()
