@@ -45,8 +45,9 @@ public sealed unsafe class RasterDataset : IDisposable
         return ds;
     }
 
-    /// <summary>A new in-memory (MEM driver) dataset on <paramref name="grid"/>, every band filled with <paramref name="fill"/>.</summary>
-    public static RasterDataset CreateInMemory(RasterGrid grid, int bandCount, RasterDataType type, double? noData = null)
+    /// <summary>A new in-memory (MEM driver) dataset on <paramref name="grid"/>; with nodata, bands start as nodata unless <paramref name="fill"/> is false.</summary>
+    public static RasterDataset CreateInMemory(RasterGrid grid, int bandCount, RasterDataType type, double? noData = null,
+        bool fill = true)
     {
         GdalRuntime.EnsureInitialised();
         var driver = GdalRuntime.Check(GdalApi.GDALGetDriverByName("MEM"), "MEM driver");
@@ -65,7 +66,7 @@ public sealed unsafe class RasterDataset : IDisposable
                 {
                     GdalRuntime.Check(GdalApi.GDALSetRasterNoDataValue(band, nd), $"{ds.Path}: set nodata");
                     // MEM bands start at 0; a fresh warp target must start as nodata (gdalwarp's INIT_DEST=NO_DATA).
-                    if (nd != 0) GdalRuntime.Check(GdalApi.GDALFillRaster(band, nd, 0), $"{ds.Path}: fill nodata");
+                    if (fill && nd != 0) GdalRuntime.Check(GdalApi.GDALFillRaster(band, nd, 0), $"{ds.Path}: fill nodata");
                 }
             }
             return ds;
@@ -251,13 +252,13 @@ public sealed unsafe class RasterDataset : IDisposable
         return GdalRuntime.Check(GdalApi.GDALGetRasterBand(Handle, band), $"{Path}: band {band}");
     }
 
-    private void Enter()
+    internal void Enter()
     {
         if (Interlocked.Exchange(ref _busy, 1) != 0)
             throw new InvalidOperationException($"{Path}: one GDAL dataset used by two threads at once; open one per thread");
     }
 
-    private void Exit() => Volatile.Write(ref _busy, 0);
+    internal void Exit() => Volatile.Write(ref _busy, 0);
 
     public void Dispose()
     {
@@ -265,3 +266,4 @@ public sealed unsafe class RasterDataset : IDisposable
         if (h != 0) GdalApi.GDALClose(h);
     }
 }
+

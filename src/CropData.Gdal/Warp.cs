@@ -1,4 +1,3 @@
-using System.Globalization;
 using CropData.Gdal.Native;
 
 namespace CropData.Gdal;
@@ -28,16 +27,11 @@ public sealed record WarpOptions
     /// <summary>Output pixel type (null = the source band's type).</summary>
     public RasterDataType? OutputType { get; init; }
 
-    /// <summary>1-based source bands to warp (null = all).</summary>
-    public IReadOnlyList<int>? Bands { get; init; }
-
     internal IReadOnlyList<string> Arguments()
     {
         var a = new List<string> { "-r", Resampling.ToString().ToLowerInvariant() };
         if (ExactTransform) a.AddRange(["-et", "0"]);
         if (FixedScale) a.AddRange(["-wo", "XSCALE=1", "-wo", "YSCALE=1"]);
-        if (Bands is { } bands)
-            foreach (var b in bands) a.AddRange(["-b", b.ToString(CultureInfo.InvariantCulture)]);
         return a;
     }
 }
@@ -53,11 +47,17 @@ public static unsafe class Warp
     public static RasterDataset ToMemory(string sourcePath, RasterGrid target, WarpOptions options)
     {
         using var source = RasterDataset.Open(sourcePath);
-        var bands = options.Bands ?? Enumerable.Range(1, source.BandCount).ToArray();
-        if (bands.Count == 0) throw new ArgumentException($"{sourcePath}: no bands selected to warp");
-        var type = options.OutputType ?? source.DataType(bands[0]);
-        var noData = options.DestinationNoData ?? source.NoData(bands[0]);
-        var destination = RasterDataset.CreateInMemory(target, bands.Count, type, noData);
+        return ToMemory(source, target, options);
+    }
+
+    /// <summary>As <see cref="ToMemory(string, RasterGrid, WarpOptions)"/> from an open source (one thread at a time).</summary>
+    public static RasterDataset ToMemory(RasterDataset source, RasterGrid target, WarpOptions options)
+    {
+        var sourcePath = source.Path;
+        // Every source band is warped: band selection (-b) only exists in gdalwarp >= 3.7.
+        var type = options.OutputType ?? source.DataType(1);
+        var noData = options.DestinationNoData ?? source.NoData(1);
+        var destination = RasterDataset.CreateInMemory(target, source.BandCount, type, noData);
         try
         {
             using var argv = new StringList(options.Arguments());
@@ -67,8 +67,15 @@ public static unsafe class Warp
             try
             {
                 var src = source.Handle;
-                GdalRuntime.ResetError();
-                var result = GdalApi.GDALWarp(null, destination.Handle, 1, &src, warpOptions, out var usageError);
+                nint result;
+                int usageError;
+                source.Enter();
+                try
+                {
+                    GdalRuntime.ResetError();
+                    result = GdalApi.GDALWarp(null, destination.Handle, 1, &src, warpOptions, out usageError);
+                }
+                finally { source.Exit(); }
                 if (result == 0 || usageError != 0)
                     throw new GdalException(
                         $"{sourcePath}: warp onto {target} failed: {Cpl.LastError()}");
@@ -83,11 +90,10 @@ public static unsafe class Warp
         }
     }
 
-    /// <summary>Warps one band (the first of <see cref="WarpOptions.Bands"/>, default 1) and returns its pixels.</summary>
+    /// <summary>Warps a single-band source and returns the warped pixels.</summary>
     public static T[] ToArray<T>(string sourcePath, RasterGrid target, WarpOptions options) where T : unmanaged
     {
-        var o = options.Bands is null ? options with { Bands = [1] } : options;
-        using var warped = ToMemory(sourcePath, target, o);
+        using var warped = ToMemory(sourcePath, target, options);
         return warped.ReadBand<T>(1);
     }
 }

@@ -67,6 +67,8 @@ internal static unsafe partial class GdalApi
 
     [LibraryImport(GdalLibrary.Name)] internal static partial void GDALFlushCache(nint dataset);
 
+    [LibraryImport(GdalLibrary.Name)] internal static partial int GDALAddBand(nint dataset, int type, nint options);
+
     // gdal_utils.h: the library form of gdalwarp / gdal_translate. Option objects copy their argv.
     [LibraryImport(GdalLibrary.Name)] internal static partial nint GDALWarpAppOptionsNew(nint argv, nint forBinary);
     [LibraryImport(GdalLibrary.Name)] internal static partial void GDALWarpAppOptionsFree(nint options);
