@@ -73,7 +73,8 @@ static async Task<int> Run(string dir, string[] hostArgs)
     var clock = Stopwatch.StartNew();
     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
     var result = await BuildHost.ExecuteAsync(hostArgs, o => new BenchContext(o, dir),
-        new BuildHostSettings { Output = Console.Out, Interactive = false }, typeof(BenchTask).Assembly);
+        Environment.GetEnvironmentVariable("BENCH_TTY") == "1" ? new BuildHostSettings() : new BuildHostSettings { Output = Console.Out, Interactive = false },
+        typeof(BenchTask).Assembly);
     double ms = clock.Elapsed.TotalMilliseconds;
     var chips = result.Task("chips");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -330,4 +330,16 @@ public sealed class IncrementalTests : IDisposable
             _w.Snapshot().Where(kv => kv.Key.EndsWith(".json", StringComparison.Ordinal)));
         Assert.Equal(0, (await BuildOk()).FilesHashed);
     }
+
+    [Fact]
+    public async Task AfterUnitsRunsOnceAfterTheUnitsEvenWhenNothingBuiltButNotInADryRun()
+    {
+        await BuildOk();
+        Assert.Equal(["source:3"], _w.Gathers);
+        await BuildOk();
+        Assert.Empty(_w.Runs);
+        Assert.Equal(["source:3"], _w.Gathers);
+        await BuildOk("--dryrun");
+        Assert.Empty(_w.Gathers);
+    }
 }

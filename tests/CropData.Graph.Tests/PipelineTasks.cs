@@ -34,6 +34,9 @@ public sealed class SourceTask : UnitTask<PipeContext, string>
         if (text.Contains("FLAG", StringComparison.Ordinal)) World.WriteAllTextVia(o, c.World.P("a", chip + ".flag"), "flagged");
         if (text.Contains("WARN", StringComparison.Ordinal)) o.Warn($"{chip} looks odd");
     }
+
+    public override void AfterUnits(PipeContext context, IReadOnlyList<string> units) =>
+        context.World.Gathers.Enqueue($"source:{units.Count}");
 }
 
 [TaskName("upper")]

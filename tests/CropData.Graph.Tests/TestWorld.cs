@@ -17,6 +17,8 @@ public sealed class World : IDisposable
 
     /// <summary>"task/unit" for every unit body that ran in the last build.</summary>
     public ConcurrentQueue<string> Runs { get; private set; } = new();
+    /// <summary>AfterUnits calls in the last build.</summary>
+    public ConcurrentQueue<string> Gathers { get; private set; } = new();
     public int ReportRuns;
     public string LastOutput { get; private set; } = "";
 
@@ -41,6 +43,7 @@ public sealed class World : IDisposable
         where TContext : BuildContext
     {
         Runs = new ConcurrentQueue<string>();
+        Gathers = new ConcurrentQueue<string>();
         var output = new StringWriter();
         var result = await BuildHost.ExecuteAsync(args, factory,
             new BuildHostSettings { Output = TextWriter.Synchronized(output), Interactive = false, CancellationToken = ct },
