@@ -1,0 +1,72 @@
+namespace CropData.Gdal.Tests;
+
+/// <summary>
+/// Windows warped alone must equal the same windows of one whole-grid warp. The grid here is the real Fmask tile's
+/// surroundings in EPSG:5070, twice the tile's size, so GDAL splits the whole-grid warp into many chunks.
+/// </summary>
+public class GridWindowWarperTests
+{
+    private static RasterGrid GridAroundRealFmask()
+    {
+        using var t = CoordinateTransform.FromEpsg(32613, 5070);
+        var (cx, cy) = t.Transform(300000 + 54900, 3300000 - 54900);
+        // Snap to the CDL grid (origin -2356095 / 3172605, 30 m).
+        double x0 = -2356095 + Math.Floor((cx - 110000 + 2356095) / 30) * 30, y0 = 3172605 - Math.Floor((3172605 - (cy + 110000)) / 30) * 30;
+        return new RasterGrid("EPSG:5070", GeoTransform.NorthUp(x0, y0, 30), 7300, 7300);
+    }
+
+    [Fact]
+    public void Approximate_windows_equal_the_whole_grid_default_warp()
+    {
+        var grid = GridAroundRealFmask();
+        using var whole = Warp.ToMemory(TestFiles.RealFmask, grid, new WarpOptions { Resampling = Resampling.Nearest });
+        using var warper = GridWindowWarper.Open(TestFiles.RealFmask, grid, Resampling.Nearest, GridTransform.Approximate);
+        Assert.True(warper.ChunkCount > 4, $"the whole-grid warp should be chunked, got {warper.ChunkCount} chunk(s)");
+        var compared = 0;
+        for (var y = 0; y + 224 <= grid.Height; y += 448)
+            for (var x = 0; x + 224 <= grid.Width; x += 224)
+            {
+                var expected = whole.ReadWindow<byte>(1, x, y, 224, 224);
+                Assert.True(expected.AsSpan().SequenceEqual(warper.Warp<byte>(x, y, 224, 224)), $"window ({x}, {y}) differs");
+                compared++;
+            }
+        Assert.True(compared > 400);
+    }
+
+    [Fact]
+    public void Exact_windows_equal_the_whole_grid_exact_warp()
+    {
+        var grid = GridAroundRealFmask().Window(1500, 1500, 4400, 1000);
+        using var whole = Warp.ToMemory(TestFiles.RealFmask, grid,
+            new WarpOptions { Resampling = Resampling.Nearest, ExactTransform = true, FixedScale = true });
+        using var warper = GridWindowWarper.Open(TestFiles.RealFmask, grid, Resampling.Nearest, GridTransform.Exact);
+        for (var x = 0; x + 224 <= grid.Width; x += 224)
+            Assert.True(whole.ReadWindow<byte>(1, x, 500, 224, 224).AsSpan().SequenceEqual(warper.Warp<byte>(x, 500, 224, 224)),
+                $"window ({x}, 500) differs");
+    }
+
+    [Fact]
+    public void A_window_warped_with_plain_gdalwarp_differs_somewhere()
+    {
+        // Why GridWindowWarper exists: warping a window on its own (approximate transformer over the window's rows)
+        // is not the whole-grid result. If this ever holds everywhere, the machinery is no longer needed.
+        var grid = GridAroundRealFmask();
+        using var whole = Warp.ToMemory(TestFiles.RealFmask, grid, new WarpOptions { Resampling = Resampling.Nearest });
+        var differing = 0;
+        for (var x = 1792; x + 224 <= 5600; x += 224)
+        {
+            var alone = Warp.ToArray<byte>(TestFiles.RealFmask, grid.Window(x, 3584, 224, 224), new WarpOptions { Resampling = Resampling.Nearest });
+            if (!whole.ReadWindow<byte>(1, x, 3584, 224, 224).AsSpan().SequenceEqual(alone)) differing++;
+        }
+        Assert.True(differing > 0);
+    }
+
+    [Fact]
+    public void Window_outside_the_grid_is_rejected()
+    {
+        var grid = GridAroundRealFmask();
+        using var warper = GridWindowWarper.Open(TestFiles.RealFmask, grid, Resampling.Nearest, GridTransform.Exact);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => warper.Warp<byte>(7200, 0, 224, 224));
+        Assert.Contains(TestFiles.RealFmask, e.Message);
+    }
+}
