@@ -115,6 +115,38 @@ Console.WriteLine($"verified dag/export vs raw dag/export:       {Median("raw da
 Console.WriteLine($"verified cat (re-import) vs raw cat:         {Median("raw cat: HttpClient") / Median("verified kubo cat") * 100:0} %");
 Console.WriteLine($"verified gateway vs raw gateway:             {Median("raw gateway") / Median("verified path gateway") * 100:0} %");
 Console.WriteLine($"load average at the end: {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+// The node is the bottleneck above (js-ipfs serves 50-150 MB/s and shares the 2 cores). To see what verification
+// itself costs, the same bytes are served again from memory by a loopback server (real sockets, GB/s).
+Console.WriteLine();
+var carBytes = await File.ReadAllBytesAsync(carPath);
+var fileBytes = await File.ReadAllBytesAsync(file);
+using (var fast = new FastServer(carBytes, fileBytes))
+{
+    var fastMethods = new (string Name, Func<Task> Run)[]
+    {
+        ("fast server raw GET (HttpClient, no verification)", () => RawAsync(HttpMethod.Get, new Uri(fast.Base, $"bytes/ipfs/{cid}"))),
+        ("fast server raw GET of the CAR (no verification)", () => RawAsync(HttpMethod.Get, new Uri(fast.Base, $"car/ipfs/{cid}?format=car"))),
+        ("fast server verified trustless CAR (per block)", () => VerifiedAsync(new TrustlessGatewaySource(new Uri(fast.Base, "car/")))),
+        ("fast server verified path gateway (re-import)", () => VerifiedAsync(new PathGatewaySource(new Uri(fast.Base, "bytes/")))),
+    };
+    var fastResults = fastMethods.ToDictionary(m => m.Name, _ => new List<double>());
+    for (var run = 0; run < runs; run++)
+        for (var k = 0; k < fastMethods.Length; k++)
+        {
+            var (name, action) = fastMethods[(k + run) % fastMethods.Length];
+            fastResults[name].Add(await TimeAsync(action));
+        }
+    foreach (var (name, times) in fastResults)
+    {
+        times.Sort();
+        Console.WriteLine($"{name,-60} {times[0],7:0.000} {times[times.Count / 2],9:0.000} {size / 1e6 / times[times.Count / 2],14:0}");
+    }
+    double FastMedian(string prefix) { var l = fastResults.First(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).Value; return l[l.Count / 2]; }
+    Console.WriteLine($"verified trustless CAR vs raw GET of the file: {FastMedian("fast server raw GET (") / FastMedian("fast server verified trustless") * 100:0} %");
+    Console.WriteLine($"verified trustless CAR vs raw GET of the CAR:  {FastMedian("fast server raw GET of the CAR") / FastMedian("fast server verified trustless") * 100:0} %");
+    Console.WriteLine($"verified path gateway vs raw GET of the file:  {FastMedian("fast server raw GET (") / FastMedian("fast server verified path") * 100:0} %");
+}
+
 Console.WriteLine();
 Console.WriteLine("peak memory of a child process that only verifies the file (VmHWM; allocated = total managed allocations):");
 foreach (var mode in new[] { "kubo", "kubo-cat", "car" })
@@ -181,3 +213,57 @@ static Dictionary<string, string> ParseArgs(string[] args)
 }
 
 internal partial class Program;
+
+/// <summary>Serves /car/… (the CAR, as a trustless gateway) and /bytes/… (the file) from memory on 127.0.0.1.</summary>
+internal sealed class FastServer : IDisposable
+{
+    private readonly System.Net.Sockets.TcpListener _listener = new(System.Net.IPAddress.Loopback, 0);
+    private readonly byte[] _car;
+    private readonly byte[] _bytes;
+
+    public FastServer(byte[] car, byte[] bytes)
+    {
+        _car = car;
+        _bytes = bytes;
+        _listener.Start();
+        Base = new Uri($"http://127.0.0.1:{((System.Net.IPEndPoint)_listener.LocalEndpoint).Port}/");
+        _ = Task.Run(AcceptLoop);
+    }
+
+    public Uri Base { get; }
+
+    private async Task AcceptLoop()
+    {
+        while (true)
+        {
+            System.Net.Sockets.TcpClient client;
+            try { client = await _listener.AcceptTcpClientAsync(); }
+            catch (Exception) { return; }
+            _ = Task.Run(async () =>
+            {
+                using var c = client;
+                var s = c.GetStream();
+                var head = new List<byte>();
+                var one = new byte[1];
+                while (await s.ReadAsync(one) == 1)
+                {
+                    head.Add(one[0]);
+                    if (head.Count >= 4 && head[^1] == '\n' && head[^2] == '\r' && head[^3] == '\n' && head[^4] == '\r') break;
+                }
+                var path = System.Text.Encoding.ASCII.GetString([.. head]).Split(' ')[1];
+                var isCar = path.StartsWith("/car/", StringComparison.Ordinal);
+                var body = isCar ? _car : _bytes;
+                var type = isCar ? "application/vnd.ipld.car; version=1" : "application/octet-stream";
+                var header = $"HTTP/1.1 200 OK\r\nContent-Type: {type}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n";
+                try
+                {
+                    await s.WriteAsync(System.Text.Encoding.ASCII.GetBytes(header));
+                    await s.WriteAsync(body);
+                }
+                catch (IOException) { }
+            });
+        }
+    }
+
+    public void Dispose() => _listener.Stop();
+}

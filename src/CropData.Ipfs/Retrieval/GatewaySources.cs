@@ -36,7 +36,7 @@ public sealed class TrustlessGatewaySource : IIpfsSource
         if (!string.Equals(type, "application/vnd.ipld.car", StringComparison.OrdinalIgnoreCase))
             throw new IpfsSourceException(SourceFailureKind.Unsupported, $"answered with Content-Type '{type}', not application/vnd.ipld.car: not a trustless gateway");
         var raw = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-        await using var body = new BufferedStream(new StallGuardStream(raw, context.Options.StallTimeout, Name), 1 << 16);
+        await using var body = new ReadAheadStream(new StallGuardStream(raw, context.Options.StallTimeout, Name));
         return await Verification.ExportCarAsync(cid, body, outputPath, context, ct).ConfigureAwait(false);
     }
 
@@ -79,7 +79,7 @@ public sealed class PathGatewaySource : IIpfsSource
                     start = resp.Content.Headers.ContentRange?.From
                             ?? throw new IpfsSourceException(SourceFailureKind.Invalid, "206 Partial Content without Content-Range");
                 var body = await resp.Content.ReadAsStreamAsync(c).ConfigureAwait(false);
-                return (new StallGuardStream(body, context.Options.StallTimeout, Name), start);
+                return (new ReadAheadStream(new StallGuardStream(body, context.Options.StallTimeout, Name)), start);
             }
             catch
             {

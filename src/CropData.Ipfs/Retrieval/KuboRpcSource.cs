@@ -48,13 +48,13 @@ public sealed class KuboRpcSource : IIpfsSource
                 var query = offset > 0 ? $"&offset={offset}" : "";
                 var response = await PostAsync($"cat?arg={cid}{query}", context.Options.ResponseTimeout, c).ConfigureAwait(false);
                 var body = await response.Content.ReadAsStreamAsync(c).ConfigureAwait(false);
-                return (new StallGuardStream(body, context.Options.StallTimeout, Name), offset);
+                return (new ReadAheadStream(new StallGuardStream(body, context.Options.StallTimeout, Name)), offset);
             }, outputPath, context, Name, ct).ConfigureAwait(false);
         }
 
         using var resp = await PostAsync($"dag/export?arg={cid}", context.Options.ResponseTimeout, ct).ConfigureAwait(false);
         var raw = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-        await using var body = new BufferedStream(new StallGuardStream(raw, context.Options.StallTimeout, Name), 1 << 16);
+        await using var body = new ReadAheadStream(new StallGuardStream(raw, context.Options.StallTimeout, Name));
         var size = await Verification.ExportCarAsync(cid, body, outputPath, context, ct).ConfigureAwait(false);
         // Kubo reports an error that happens mid-stream in the X-Stream-Error trailer.
         if (resp.TrailingHeaders.TryGetValues("X-Stream-Error", out var errors) && errors.FirstOrDefault(e => e.Length > 0) is { } err)

@@ -58,7 +58,10 @@ internal static class Verification
         var profiles = ProfilesFor(cid);
         var builder = new UnixFsFileBuilder(profiles[0]);
         await using var file = new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
-        var buffer = new byte[256 * 1024];
+        // Bodies come through a ReadAheadStream, whose reads return 256 KiB-1 MiB at once (one write per few KB
+        // read would cost more than the verification). Plain reads, not ReadAtLeast: bytes received before a break
+        // must be counted, so that the resume starts exactly at the break.
+        var buffer = new byte[1 << 20];
         long offset = 0;
         var resumes = 0;
         while (true)
