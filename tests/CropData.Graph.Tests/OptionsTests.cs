@@ -98,4 +98,17 @@ public sealed class HashCacheTests : IDisposable
         Assert.NotEqual(hash, warm.TryGetHash(file));
         Assert.Null(warm.TryGetHash(Path.Combine(_dir, "absent")));
     }
+
+    [Fact]
+    public void FileStatAgreesWithFileInfoAndSkipsDirectories()
+    {
+        string file = Path.Combine(_dir, "s.bin");
+        File.WriteAllBytes(file, new byte[1234]);
+        File.SetLastWriteTimeUtc(file, new DateTime(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc).AddTicks(1234567));
+        var info = new FileInfo(file);
+        Assert.Equal(new FileStamp(info.Length, info.LastWriteTimeUtc.Ticks), FileStat.Of(file));
+        Assert.Null(FileStat.Of(_dir));
+        Assert.Null(FileStat.Of(Path.Combine(_dir, "missing")));
+        Assert.Null(FileStat.Of(Path.Combine(file, "under-a-file")));
+    }
 }

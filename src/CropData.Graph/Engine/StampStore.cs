@@ -123,7 +123,9 @@ internal sealed class StampStore(string stateDirectory)
     /// </summary>
     public static string SafeFileName(string id)
     {
-        bool plain = id.Length is > 0 and <= 100 && id[0] != '.' && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
+        bool plain = id.Length is > 0 and <= 100 && id[0] != '.';
+        for (int i = 0; plain && i < id.Length; i++)
+            plain = char.IsAsciiLetterOrDigit(id[i]) || id[i] is '_' or '-' or '.';
         if (plain && !id.EndsWith(".tmp", StringComparison.Ordinal)) return id;
         var prefix = new StringBuilder();
         foreach (char c in id)
