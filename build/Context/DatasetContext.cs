@@ -11,14 +11,14 @@ public sealed class DatasetContext : BuildContext
 
     public DatasetContext(BuildOptions options) : base(options)
     {
+        RepoRoot = Path.GetFullPath(options.Argument("root") ?? Directory.GetCurrentDirectory());
         ConfigPath = options.ConfigPath ?? DefaultConfigPath;
-        Loaded = ConfigLoader.Load(ConfigPath);
+        Loaded = ConfigLoader.Load(Path.GetFullPath(ConfigPath, RepoRoot));
         Config = Loaded.Config;
-        RepoRoot = Directory.GetCurrentDirectory();
+        DataDir = Path.GetFullPath(Config.DataDir, RepoRoot);
         _tileAssigner = new Lazy<TileAssigner>(() => new TileAssigner(S2TileCentroids.ReadCsv(Resolve(Config.Grid.TileCentroids))));
         _grid = new Lazy<ChipGrid>(() => ChipGrid.Load(Resolve(Config.Grid.Chips4326), Resolve(Config.Grid.Chips5070)));
-        Paths = new DatasetPaths(
-            System.IO.Path.Combine(Config.DataDir, "training_datasets", Config.TrainDatasetName), Config.DataDir);
+        Paths = new DatasetPaths(Path.Combine(DataDir, "training_datasets", Config.TrainDatasetName), DataDir);
     }
 
     private readonly Lazy<ChipGrid> _grid;
@@ -38,15 +38,24 @@ public sealed class DatasetContext : BuildContext
     public DatasetConfig Config { get; }
     public DatasetPaths Paths { get; }
 
-    /// <summary>Relative paths in the config are taken from here (build.sh runs the host from the repository root).</summary>
+    /// <summary>Relative paths in the config are taken from here: the repository root (build.sh runs the host
+    /// there), or --root=PATH.</summary>
     public string RepoRoot { get; }
+
+    /// <summary>The config's data_dir, absolute.</summary>
+    public string DataDir { get; }
 
     public override string StateDirectory => Paths.State;
 
     public override string? ConfigValue(string key) => Loaded.Value(key);
 
     /// <summary>A config path made absolute against the repository root.</summary>
-    public string Resolve(string path) => System.IO.Path.GetFullPath(path, RepoRoot);
+    /// <summary>
+    /// A config path made absolute against the repository root; "${data_dir}" stands for the data folder, so
+    /// generated inputs (the sample's catalogs and CAR) follow data_dir wherever it points.
+    /// </summary>
+    public string Resolve(string path) =>
+        Path.GetFullPath(path.Replace("${data_dir}", DataDir, StringComparison.Ordinal), RepoRoot);
 
     /// <summary>The bands each scene provides to the chips: the reflectance bands then Fmask.</summary>
     public IReadOnlyList<string> SceneBands => [.. Config.Bands, Config.FmaskBand];

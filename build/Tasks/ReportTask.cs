@@ -44,8 +44,8 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
         foreach (var split in model.Splits)
             if (split.ChartPng is { } png)
                 WriteIfChanged(Path.Combine(c.Paths.Report, png), ClassDistributionChart.RenderPng($"Class distribution: {split.Name}", split.Counts));
-        var index = HtmlReport.Write(model, c.Paths.Report);
-        c.Log.Information($"report: {index}");
+        WorkFile.WriteTextIfChanged(c.Paths.ReportIndex, HtmlReport.Render(model));
+        c.Log.Information($"report: {c.Paths.ReportIndex}");
     }
 
     private static void WriteIfChanged(string path, byte[] bytes)

@@ -49,9 +49,9 @@ public sealed class ReprojectTask : UnitTask<DatasetContext, ReprojectTask.Strip
         var mode = c.Config.Reproject.Mode == "exact" ? ReprojectMode.Exact : ReprojectMode.Original;
         var path = c.Paths.Band(u.Scene, u.Band);
         if (string.Equals(u.Band, c.Config.FmaskBand, StringComparison.Ordinal))
-            Write(o, c, u, ChipReprojector.ReprojectChipRow<byte>(path, Resampling.Nearest, cdl, chips, mode));
+            Write(o, c, u, ChipReprojector.Reproject<byte>(path, Resampling.Nearest, cdl, chips, mode));
         else
-            Write(o, c, u, ChipReprojector.ReprojectChipRow<short>(path, Resampling.Bilinear, cdl, chips, mode));
+            Write(o, c, u, ChipReprojector.Reproject<short>(path, Resampling.Bilinear, cdl, chips, mode));
     }
 
     private static void Write<T>(UnitOutputs o, DatasetContext c, StripUnit u, ReprojectedChips<T> result) where T : unmanaged

@@ -1,0 +1,104 @@
+using CropData.Dataset.Finishing;
+using CropData.Graph;
+
+namespace CropData.Build.Tests;
+
+/// <summary>Issue 3's incremental rules, on the real pipeline (each test owns its build).</summary>
+public class IncrementalSampleTests
+{
+    [Fact]
+    public async Task Cloud_threshold_change_that_keeps_the_selection_touches_no_chip()
+    {
+        using var b = new SampleBuild();
+        await b.BuildOkAsync();
+        var before = SampleDatasetTests.Snapshot(Path.Combine(b.Dataset, "chips"));
+        // The selected scenes have cloud cover 0, 0 and 4: a threshold of 4 selects the same three.
+        b.WriteConfig("selection:\n  cloud_cover_threshold: 4");
+        var r = await b.BuildOkAsync();
+        Assert.Equal(1, r.Task("scenes")!.Built);           // re-selected...
+        Assert.Equal(0, r.Task("cids")!.Built);             // ...to the same bytes: early cutoff from here on
+        Assert.Equal(0, r.Task("reproject")!.Built);
+        Assert.Equal(0, r.Task("chips")!.Built);
+        Assert.Equal(before, SampleDatasetTests.Snapshot(Path.Combine(b.Dataset, "chips")));
+
+        // A threshold of 3 drops the 2022-09-16 scene (cloud 4); at the 80 % coverage step the decoy of 2022-08-02
+        // (cloud 3, coverage 85) makes three again and becomes the last scene. It is not in the Easier catalog:
+        // that scene's unit fails with a clear message and the build fails without touching the old chips.
+        b.WriteConfig("selection:\n  cloud_cover_threshold: 3");
+        var (r3, _) = await b.RunAsync();
+        Assert.Equal(1, r3.Task("scenes")!.Built);
+        Assert.NotEqual(0, r3.ExitCode);
+        var failure = Assert.Single(r3.Failures, f => f.Task == "cids");
+        Assert.Equal("HLS.S30.T14SPJ.2022214T170849.v2.0", failure.UnitId);
+        Assert.Contains("not in the Easier STAC catalog", failure.Message);
+    }
+
+    [Fact]
+    public async Task Removing_a_chip_deletes_its_outputs_and_touches_no_other_chip()
+    {
+        using var b = new SampleBuild();
+        await b.BuildOkAsync();
+        b.WriteConfig(edit: text => text.Replace("chip_203_338, ", ""));
+        var before = File.GetLastWriteTimeUtc(Path.Combine(b.Dataset, "chips", "chip_203_335_merged.tif"));
+        var r = await b.BuildOkAsync();
+        Assert.False(File.Exists(Path.Combine(b.Dataset, "chips", "chip_203_338_merged.tif")));
+        Assert.False(File.Exists(Path.Combine(b.Dataset, "chips_filtered", "chip_203_338_merged.tif")));
+        Assert.False(File.Exists(Path.Combine(b.Dataset, "report", "chips", "chip_203_338.png")));
+        Assert.Equal(0, r.Task("chips")!.Built);
+        Assert.Equal(before, File.GetLastWriteTimeUtc(Path.Combine(b.Dataset, "chips", "chip_203_335_merged.tif")));
+        Assert.DoesNotContain("203_338", File.ReadAllText(Path.Combine(b.Dataset, "train_ids.csv")) + File.ReadAllText(Path.Combine(b.Dataset, "val_ids.csv")));
+
+        // Adding it back builds only that chip (its warped windows come back through its chip row's strips).
+        b.WriteConfig();
+        var again = await b.BuildOkAsync();
+        Assert.Equal(1, again.Task("chips")!.Built);
+        Assert.Equal(["chip_203_338"], again.Task("chips")!.UnitsWith(UnitStatus.Built).ToArray());
+    }
+
+    [Fact]
+    public async Task Corrupting_one_chip_rebuilds_only_it_and_verify_names_the_file_until_then()
+    {
+        using var b = new SampleBuild();
+        await b.BuildOkAsync();
+        var merged = Path.Combine(b.Dataset, "chips", "chip_202_336_merged.tif");
+        var bytes = File.ReadAllBytes(merged);
+        bytes[^100] ^= 0xFF;
+        File.WriteAllBytes(merged, bytes);
+
+        var (verify, log) = await b.RunAsync("--target=verify");
+        Assert.NotEqual(0, verify.ExitCode);
+        Assert.Contains("chips/chip_202_336_merged.tif", log);
+
+        var r = await b.BuildOkAsync();
+        Assert.Equal(["chip_202_336"], r.Task("chips")!.UnitsWith(UnitStatus.Built).ToArray());
+        var (ok, _) = await b.RunAsync("--target=verify");
+        Assert.Equal(0, ok.ExitCode);
+    }
+
+    [Fact]
+    public async Task Two_clean_builds_give_identical_manifests()
+    {
+        using var b = new SampleBuild();
+        await b.BuildOkAsync();
+        var first = File.ReadAllBytes(Path.Combine(b.Dataset, DatasetManifest.FileName));
+        Directory.Delete(b.DataDir + "/training_datasets", recursive: true);
+        Directory.Delete(b.DataDir + "/sample_inputs", recursive: true);
+        await b.BuildOkAsync();
+        var second = File.ReadAllBytes(Path.Combine(b.Dataset, DatasetManifest.FileName));
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public async Task Dry_run_says_what_would_build_and_why()
+    {
+        using var b = new SampleBuild();
+        await b.BuildOkAsync();
+        File.Delete(Path.Combine(b.Dataset, "chips", "chip_202_336.mask.tif"));
+        var (r, log) = await b.RunAsync("--dryrun", "--verbosity=verbose");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("chip_202_336", log);
+        Assert.Contains("output missing", log);
+        Assert.True(File.Exists(Path.Combine(b.Dataset, "chips", "chip_202_336_merged.tif")));
+        Assert.False(File.Exists(Path.Combine(b.Dataset, "chips", "chip_202_336.mask.tif"))); // dry run wrote nothing
+    }
+}

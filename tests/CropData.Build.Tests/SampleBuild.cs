@@ -1,0 +1,76 @@
+using System.Text;
+using CropData.Build.Context;
+using CropData.Graph;
+
+namespace CropData.Build.Tests;
+
+/// <summary>Runs the real task host in-process on the embedded sample, in a temporary data folder.</summary>
+public sealed class SampleBuild : IDisposable
+{
+    public string Root { get; } = RepoRoot();
+    public string DataDir { get; }
+    public string ConfigPath { get; }
+    public string Dataset => Path.Combine(DataDir, "training_datasets", "sample");
+
+    public SampleBuild(string? configEdits = null)
+    {
+        DataDir = Path.Combine(Path.GetTempPath(), "cropdata-e2e-" + Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(DataDir);
+        ConfigPath = Path.Combine(DataDir, "config.yaml");
+        WriteConfig(configEdits);
+    }
+
+    /// <summary>The sample config with data_dir pointing here; <paramref name="extra"/> YAML is appended (later keys win? no: replaced sections).</summary>
+    public void WriteConfig(string? extra = null, Func<string, string>? edit = null)
+    {
+        var text = System.IO.File.ReadAllText(Path.Combine(Root, "config", "config.yaml")).Replace("data_dir: datasets", $"data_dir: {DataDir}");
+        if (edit is not null) text = edit(text);
+        if (extra is not null) text += "\n" + extra + "\n";
+        System.IO.File.WriteAllText(ConfigPath, text);
+    }
+
+    public async Task<(BuildResult Result, string Log)> RunAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var all = args.Concat([$"--config={ConfigPath}", $"--root={Root}", "--jobs=2"]).ToArray();
+        var result = await BuildHost.ExecuteAsync(all, o => new DatasetContext(o),
+            new BuildHostSettings { Output = output, Interactive = false }, typeof(DatasetContext).Assembly);
+        return (result, output.ToString());
+    }
+
+    public async Task<BuildResult> BuildOkAsync(params string[] args)
+    {
+        var (result, log) = await RunAsync(args);
+        Assert.True(result.ExitCode == 0, $"build failed (exit {result.ExitCode}):\n{log}");
+        return result;
+    }
+
+    public string File(string relative) => Path.Combine(Dataset, relative);
+
+    public static string RepoRoot()
+    {
+        var d = new DirectoryInfo(AppContext.BaseDirectory);
+        while (d is not null && !System.IO.File.Exists(Path.Combine(d.FullName, "CropData.sln"))) d = d.Parent;
+        return d?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+/// <summary>One sample build shared by the read-only tests of a class.</summary>
+public sealed class BuiltSample : IAsyncLifetime
+{
+    public SampleBuild Build { get; } = new();
+    public BuildResult First { get; private set; } = null!;
+
+    public async Task InitializeAsync() => First = await Build.BuildOkAsync();
+
+    public Task DisposeAsync()
+    {
+        Build.Dispose();
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,190 @@
+using System.Security.Cryptography;
+using CropData.Dataset.Chips;
+using CropData.Dataset.Finishing;
+using CropData.Dataset.Scenes;
+using CropData.Gdal;
+using CropData.Graph;
+using CropData.Ipfs.Import;
+
+namespace CropData.Build.Tests;
+
+/// <summary>
+/// Issue 8: `./build.sh` on the embedded sample runs every stage and yields the chip set the generator's
+/// placed clouds, snow and NA patch imply (SampleGenerator.Patches).
+/// </summary>
+public class SampleDatasetTests(BuiltSample sample) : IClassFixture<BuiltSample>
+{
+    private SampleBuild B => sample.Build;
+
+    private static readonly string[] AllChips =
+        [.. from r in Enumerable.Range(201, 4) from c in Enumerable.Range(335, 4) select $"chip_{r}_{c}"];
+
+    [Fact]
+    public void Every_stage_ran_and_nothing_failed()
+    {
+        var r = sample.First;
+        Assert.Empty(r.Failures);
+        foreach (var task in new[] { "sample-data", "aoi", "tiles", "search", "scenes", "cids", "download", "reproject", "chips", "filter", "split", "stats", "report", "export" })
+            Assert.True(r.Task(task)!.Built > 0, $"task {task} built nothing");
+        Assert.Equal(21, r.Task("download")!.Built); // 3 scenes x 7 bands
+        Assert.Equal(16, r.Task("chips")!.Built);
+    }
+
+    [Fact]
+    public void Chip_set_follows_the_placed_clouds_snow_and_na_patch()
+    {
+        var rows = TrackChipsCsv.Read(B.File("track_chips.csv")).ToDictionary(r => r.ChipId);
+        // chip_204_338: snow over the whole chip on the third date -> no valid pixel -> skipped (spec stage 9)
+        Assert.DoesNotContain("chip_204_338", rows.Keys);
+        Assert.Equal(15, rows.Count);
+        // chip_201_338: a cloud over ~24 % of the chip on the second date -> rejected by bad_pct_max >= 5
+        Assert.True(rows["chip_201_338"].BadPctMax >= 5, $"bad_pct_max = {rows["chip_201_338"].BadPctMax}");
+        Assert.True(rows["chip_201_338"].BadPctSecond >= 5);
+        Assert.Equal(0, rows["chip_201_338"].NaCount);
+        // chip_204_336: -1000 in B11 of the third scene -> rejected by na_count > 0
+        Assert.True(rows["chip_204_336"].NaCount > 1000, $"na_count = {rows["chip_204_336"].NaCount}");
+        // chip_202_335: a small shadow (~1.6 %) -> kept with a non-zero bad_pct on the first date
+        Assert.InRange(rows["chip_202_335"].BadPctFirst, 0.5, 4.99);
+        var kept = Directory.GetFiles(B.File("chips_filtered"), "*_merged.tif").Select(f => Path.GetFileName(f)[..12]).Order().ToList();
+        Assert.Equal(AllChips.Except(["chip_204_338", "chip_201_338", "chip_204_336"]).Order().ToList(), kept);
+        // The three chips of the published dataset are kept.
+        Assert.Contains("chip_203_335", kept);
+        Assert.Contains("chip_202_336", kept);
+        Assert.Contains("chip_203_337", kept);
+    }
+
+    [Fact]
+    public void Selection_picks_the_three_real_scenes_and_no_decoy()
+    {
+        var selected = SelectedScenesCsv.ReadFile(B.File("selected_scenes.csv"));
+        Assert.Equal(
+            ["HLS.S30.T14SPJ.2022074T171051.v2.0", "HLS.S30.T14SPJ.2022179T170859.v2.0", "HLS.S30.T14SPJ.2022259T170849.v2.0"],
+            selected.Select(s => s.Scene.SceneId).ToArray());
+        Assert.Equal([SceneSlot.First, SceneSlot.Middle, SceneSlot.Last], selected.Select(s => s.Slot).ToArray());
+        Assert.Equal(6, SceneCandidatesCsv.ReadFile(B.File("scene_candidates.csv")).Count); // 3 real + 3 decoys
+    }
+
+    [Fact]
+    public void Chip_files_have_the_spec_shape_on_the_cdl_grid()
+    {
+        const string chip = "chip_203_335";
+        double left = -2356095 + 335 * 6720.0, top = 3172605 - 203 * 6720.0;
+        using (var merged = RasterDataset.Open(B.File($"chips/{chip}_merged.tif")))
+        {
+            Assert.Equal((224, 224, 18), (merged.Width, merged.Height, merged.BandCount));
+            Assert.Equal(RasterDataType.Int16, merged.DataType(1));
+            Assert.Equal(5070, merged.Epsg);
+            Assert.Equal(GeoTransform.NorthUp(left, top, 30), merged.GeoTransform);
+            for (int b = 1; b <= 18; b++)
+                Assert.True(merged.ReadBand<short>(b).All(v => v >= 0), $"band {b} holds negative values (spec: clipped to 0)");
+        }
+        using (var mask = RasterDataset.Open(B.File($"chips/{chip}.mask.tif")))
+        {
+            Assert.Equal((224, 224, 1), (mask.Width, mask.Height, mask.BandCount));
+            Assert.Equal(RasterDataType.Byte, mask.DataType(1));
+            Assert.NotNull(mask.ColorTable(1));
+            Assert.All(mask.ReadBand<byte>(1), v => Assert.InRange(v, (byte)0, (byte)13));
+        }
+        using var fmask = RasterDataset.Open(B.File($"chips_fmask/{chip}_Fmask.tif"));
+        Assert.Equal((224, 224, 3), (fmask.Width, fmask.Height, fmask.BandCount));
+        Assert.Equal(RasterDataType.Byte, fmask.DataType(1));
+    }
+
+    [Fact]
+    public void Every_downloaded_band_has_the_cid_of_the_catalog()
+    {
+        var payloads = TilePayloadsJson.ReadFile(B.File("tile_payloads.json"));
+        Assert.Equal(3, payloads.Count);
+        foreach (var (scene, bands) in payloads)
+        {
+            Assert.Equal(7, bands.Count);
+            foreach (var band in bands)
+                Assert.Equal(band.Cid, CidCalculator.ForFile(B.File($"tiles/{scene}/{band.Filename}")));
+        }
+    }
+
+    [Fact]
+    public void Statistics_equal_a_brute_force_computation_over_the_filtered_chips()
+    {
+        var kinds = Enumerable.Range(0, 6).Select(_ => new List<short>()).ToArray();
+        foreach (var file in Directory.GetFiles(B.File("chips_filtered"), "*_merged.tif").Order())
+        {
+            using var ds = RasterDataset.Open(file);
+            for (int b = 0; b < 18; b++) kinds[b % 6].AddRange(ds.ReadBand<short>(b + 1));
+        }
+        var yaml = File.ReadAllText(B.File("global_stats.yaml"));
+        var stats = StatsTaskValues(yaml);
+        for (int k = 0; k < 6; k++)
+        {
+            var sorted = kinds[k].Select(v => (double)v).Order().ToArray();
+            double mean = sorted.Average();
+            double std = Math.Sqrt(sorted.Select(v => (v - mean) * (v - mean)).Sum() / sorted.Length);
+            Assert.Equal(mean, stats["mean"][k], 6);
+            Assert.Equal(std, stats["std"][k], 6);
+            Assert.Equal(Percentile(sorted, 1.5), stats["min"][k], 6);
+            Assert.Equal(Percentile(sorted, 98.5), stats["max"][k], 6);
+        }
+    }
+
+    // numpy's default ("linear") percentile.
+    private static double Percentile(double[] sorted, double q)
+    {
+        double h = (sorted.Length - 1) * q / 100;
+        int lo = (int)Math.Floor(h);
+        return lo + 1 < sorted.Length ? sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo]) : sorted[lo];
+    }
+
+    private static Dictionary<string, double[]> StatsTaskValues(string yaml)
+    {
+        var stream = new YamlDotNet.RepresentationModel.YamlStream();
+        stream.Load(new StringReader(yaml));
+        var root = (YamlDotNet.RepresentationModel.YamlMappingNode)stream.Documents[0].RootNode;
+        var gs = (YamlDotNet.RepresentationModel.YamlMappingNode)root.Children[new YamlDotNet.RepresentationModel.YamlScalarNode("global_stats")];
+        return gs.Children.ToDictionary(
+            kv => ((YamlDotNet.RepresentationModel.YamlScalarNode)kv.Key).Value!,
+            kv => ((YamlDotNet.RepresentationModel.YamlSequenceNode)kv.Value).Children
+                .Select(n => double.Parse(((YamlDotNet.RepresentationModel.YamlScalarNode)n).Value!, System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+    }
+
+    [Fact]
+    public void Report_and_release_layouts_are_complete()
+    {
+        var html = File.ReadAllText(B.File("report/index.html"));
+        foreach (var chip in AllChips.Except(["chip_204_338"]))
+        {
+            Assert.Contains(chip, html);
+            Assert.True(File.Exists(B.File($"report/chips/{chip}.png")), $"quicklook of {chip} missing");
+        }
+        Assert.DoesNotContain("http://", html.Replace("http://www.w3.org", ""));
+        var train = File.ReadAllLines(B.File("export/huggingface/training_data.txt")).Length;
+        var val = File.ReadAllLines(B.File("export/huggingface/validation_data.txt")).Length;
+        Assert.Equal(13, train + val);
+        Assert.Equal(13, Directory.GetFiles(B.File("export/huggingface/training_chips"), "*_merged.tif").Length
+                         + Directory.GetFiles(B.File("export/huggingface/validation_chips"), "*_merged.tif").Length);
+        Assert.True(File.Exists(B.File("export/baseline/baseline_config.yaml")));
+    }
+
+    [Fact]
+    public async Task Second_build_is_a_no_op_that_rewrites_nothing()
+    {
+        var before = Snapshot(B.Dataset);
+        var r = await B.BuildOkAsync();
+        Assert.True(r.Tasks.Where(t => t.IsUnitTask).All(t => t.Built == 0 && t.Failed == 0),
+            string.Join(", ", r.Tasks.Where(t => t.Built > 0).Select(t => $"{t.Name}: {t.Built} built")));
+        var after = Snapshot(B.Dataset);
+        var changed = after.Where(kv => !before.TryGetValue(kv.Key, out var v) || v != kv.Value).Select(kv => kv.Key).ToList();
+        Assert.True(changed.Count == 0 && before.Count == after.Count, "rewritten by a no-op build: " + string.Join(", ", changed));
+    }
+
+    [Fact]
+    public async Task Verify_passes_on_the_build_and_names_a_changed_chip()
+    {
+        var (ok, _) = await B.RunAsync("--target=verify");
+        Assert.Equal(0, ok.ExitCode);
+    }
+
+    internal static SortedDictionary<string, (long, DateTime)> Snapshot(string folder) =>
+        new(Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}.build{Path.DirectorySeparatorChar}"))
+            .ToDictionary(f => Path.GetRelativePath(folder, f), f => (new FileInfo(f).Length, File.GetLastWriteTimeUtc(f))), StringComparer.Ordinal);
+}
