@@ -354,9 +354,11 @@ public sealed unsafe class GridWindowWarper : IDisposable
                 for (var i = 0; i < count; i++) { x[i] -= offsetX; y[i] -= offsetY; }
                 return r;
             }
-            // GDALApproxTransform computes 5 points or fewer exactly, and GDAL's kernel retries single points that
-            // way; such calls are answered directly, as in the whole-grid run.
-            if (approximate && count > 5 && IsRow(count, x, y))
+            // A kernel row request (any width: a region can be 1 px wide) is answered from the whole-grid chunk rows.
+            // Without the pre-check GDAL's kernel may also retry single points exactly (GDALApproxTransform computes
+            // 5 points or fewer exactly): then only requests wider than 5 px are rows — a narrower whole chunk row
+            // was computed exactly by the whole-grid run too, so answering it directly is the same.
+            if (approximate && IsRow(count, x, y) && (preCheck || count > 5))
             {
                 var gridRow = (int)Math.Floor(y[0]) + offsetY;
                 var first = (int)Math.Floor(x[0]) + offsetX;
