@@ -54,8 +54,32 @@ public sealed class DatasetContext : BuildContext
     /// A config path made absolute against the repository root; "${data_dir}" stands for the data folder, so
     /// generated inputs (the sample's catalogs and CAR) follow data_dir wherever it points.
     /// </summary>
-    public string Resolve(string path) =>
-        Path.GetFullPath(path.Replace("${data_dir}", DataDir, StringComparison.Ordinal), RepoRoot);
+    public string Resolve(string path)
+    {
+        path = path.Replace("${data_dir}", DataDir, StringComparison.Ordinal);
+        // GDAL virtual paths (the national CDL read inside its zip): resolve the file part only.
+        foreach (var prefix in new[] { "/vsizip/", "/vsigzip/", "/vsitar/" })
+            if (path.StartsWith(prefix, StringComparison.Ordinal))
+                return prefix + Path.GetFullPath(path[prefix.Length..], RepoRoot);
+        return Path.GetFullPath(path, RepoRoot);
+    }
+
+    /// <summary>The file whose content fingerprints the CDL: the raster itself, or the archive holding it.</summary>
+    public string CdlInputFile
+    {
+        get
+        {
+            var cdl = Resolve(Config.Cdl.Path);
+            if (!cdl.StartsWith("/vsi", StringComparison.Ordinal)) return cdl;
+            var inner = cdl[(cdl.IndexOf('/', 1) + 1)..];
+            foreach (var ext in new[] { ".zip", ".gz", ".tar" })
+            {
+                var i = inner.IndexOf(ext, StringComparison.OrdinalIgnoreCase);
+                if (i > 0) return "/" + inner[..(i + ext.Length)].TrimStart('/');
+            }
+            return cdl;
+        }
+    }
 
     /// <summary>The bands each scene provides to the chips: the reflectance bands then Fmask.</summary>
     public IReadOnlyList<string> SceneBands => [.. Config.Bands, Config.FmaskBand];

@@ -41,7 +41,7 @@ public sealed class ChipsTask : UnitTask<DatasetContext, ChipsTask.ChipUnit>
 
     public override UnitSpec Describe(ChipUnit u, DatasetContext c) => new(
         Inputs: u.Scenes.SelectMany(s => c.SceneBands.Select(b => c.Paths.Warped(s, b, u.Chip)))
-            .Concat([c.Paths.ChipTile(u.Chip), c.Paths.TileScenes(u.Tile), c.Resolve(c.Config.Cdl.Path), c.Resolve(c.Config.Cdl.ReclassTable)]),
+            .Concat([c.Paths.ChipTile(u.Chip), c.Paths.TileScenes(u.Tile), c.CdlInputFile, c.Resolve(c.Config.Cdl.ReclassTable)]),
         ConfigKeys: ["chips", "bands", "fmask_band", "cdl"],
         Outputs: [c.Paths.Merged(u.Chip), c.Paths.Mask(u.Chip), c.Paths.Fmask(u.Chip), c.Paths.ChipQa(u.Chip)]);
 

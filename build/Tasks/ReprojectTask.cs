@@ -35,7 +35,7 @@ public sealed class ReprojectTask : UnitTask<DatasetContext, ReprojectTask.Strip
     public override string? ShardKey(StripUnit u) => u.Tile;
 
     public override UnitSpec Describe(StripUnit u, DatasetContext c) => new(
-        Inputs: [c.Paths.Band(u.Scene, u.Band), c.Resolve(c.Config.Cdl.Path)],
+        Inputs: [c.Paths.Band(u.Scene, u.Band), c.CdlInputFile],
         ConfigKeys: ["reproject.mode", "cdl.path"],
         Outputs: u.Chips.Select(ch => c.Paths.Warped(u.Scene, u.Band, ch)));
 
