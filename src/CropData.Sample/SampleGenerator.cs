@@ -89,6 +89,15 @@ public static class SampleGenerator
             foreach (var (band, b) in ReflectanceBands.Select((b, i) => (b, i)))
             {
                 var pixels = Reflectance(classes, b, date, inputs.Seed);
+                // What the Fmask flags is visible in the reflectance too: bright cloud and snow, dark shadow.
+                foreach (var p in Patches.Where(p => p.Date == date && p.NaBand is null))
+                    Apply(pixels, p, x5070, y5070, v => p.Value switch
+                    {
+                        FmaskValue.Cloud => (short)(b < 3 ? 5200 : b == 3 ? 5600 : 4200),
+                        FmaskValue.Snow => (short)(b < 4 ? 8500 : 900),
+                        FmaskValue.Shadow => (short)(v / 3),
+                        _ => v,
+                    });
                 foreach (var p in Patches.Where(p => p.Date == date && p.NaBand == band)) Paint(pixels, p, x5070, y5070, NaValue);
                 files.Add(WriteBand(Path.Combine(folder, $"{scene}.{band}.tif"), pixels, HlsNoData));
             }
@@ -159,13 +168,16 @@ public static class SampleGenerator
     }
 
     /// <summary>Sets every scene pixel whose centre falls in the patch's box (pixel offsets from the chip's corner).</summary>
-    private static void Paint<T>(T[] pixels, SamplePatch p, double[] x5070, double[] y5070, T value)
+    private static void Paint<T>(T[] pixels, SamplePatch p, double[] x5070, double[] y5070, T value) =>
+        Apply(pixels, p, x5070, y5070, _ => value);
+
+    private static void Apply<T>(T[] pixels, SamplePatch p, double[] x5070, double[] y5070, Func<T, T> change)
     {
         var (left, top) = ChipCorner(p.Chip);
         double minX = left + p.Col0 * 30, maxX = left + p.Col1 * 30, maxY = top - p.Row0 * 30, minY = top - p.Row1 * 30;
         for (int i = 0; i < pixels.Length; i++)
             if (x5070[i] >= minX && x5070[i] < maxX && y5070[i] > minY && y5070[i] <= maxY)
-                pixels[i] = value;
+                pixels[i] = change(pixels[i]);
     }
 
     public static (double Left, double Top) ChipCorner(string chip)
