@@ -29,10 +29,11 @@ public sealed class TilesTask : UnitTask<DatasetContext, string>
     public override void AfterUnits(DatasetContext c, IReadOnlyList<string> chips)
     {
         var rows = chips.Where(ch => File.Exists(c.Paths.ChipTile(ch))).Select(ch => ReadChipTile(c, ch)).ToList();
-        WorkFile.WriteTextIfChanged(c.Paths.ChipTilesCsv, ChipTilesCsv.ToCsv(rows));
+        bool changed = WorkFile.WriteTextIfChanged(c.Paths.ChipTilesCsv, ChipTilesCsv.ToCsv(rows));
         var tiles = rows.Select(r => r.Tile).Distinct().Count();
         c.Log.Information($"tiles: {rows.Count} chips on {tiles} tiles -> {c.Paths.ChipTilesCsv}");
-        if (rows.Count > 0)
+        // The comparison loads the chip grid (~2 s): only worth it when the assignment changed.
+        if (changed && rows.Count > 0)
         {
             var comparison = c.TileAssigner.CompareModes(chips.Select(c.Chip));
             c.Log.Information($"tiles: nearest-centroid and containing modes differ on {comparison.DifferentCount} of {comparison.ChipCount} chips" +
