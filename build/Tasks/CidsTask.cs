@@ -53,6 +53,7 @@ public sealed class CidsTask : UnitTask<DatasetContext, CidsTask.SceneUnit>
 
     public override void AfterUnits(DatasetContext c, IReadOnlyList<SceneUnit> units)
     {
+        if (c.Options.Shard is not null) return; // written by merge from every shard's per-scene payloads
         var payloads = units.Where(u => File.Exists(c.Paths.ScenePayload(u.Scene)))
             .Select(u => KeyValuePair.Create(u.Scene, ReadPayload(c, u.Scene)));
         var text = System.Text.Encoding.UTF8.GetString(TilePayloadsJson.ToBytes(payloads));

@@ -67,10 +67,11 @@ public sealed class DownloadTask : UnitTask<DatasetContext, DownloadTask.BandUni
         var missing = units.Where(u => !File.Exists(c.Paths.Band(u.Scene, u.Band)) && File.Exists(c.Paths.DownloadFailure(u.Scene, u.Band)))
             .Select(u => WorkFile.Read<MissingCid>(c.Paths.DownloadFailure(u.Scene, u.Band)))
             .OrderBy(m => m.Filename, StringComparer.Ordinal).ToList();
-        WriteMissing(c, missing);
+        // In a shard the per-band failure records (.build/work/download/) are what merge gathers.
+        if (c.Options.Shard is null) WriteMissing(c, missing);
         var count = units.Count(u => File.Exists(c.Paths.Band(u.Scene, u.Band)));
         c.Log.Information($"download: {count} of {units.Count} band files verified in {Path.Combine(c.Paths.Root, "tiles")}" +
-                          (missing.Count > 0 ? $"; {missing.Count} CIDs missing -> {c.Paths.MissingCidsJson}" : ""));
+                          (missing.Count > 0 ? $"; {missing.Count} CIDs missing" + (c.Options.Shard is null ? $" -> {c.Paths.MissingCidsJson}" : "") : ""));
     }
 
     public static void WriteMissing(DatasetContext c, IReadOnlyList<MissingCid> missing) =>

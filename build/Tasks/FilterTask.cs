@@ -33,7 +33,7 @@ public sealed class FilterTask : UnitTask<DatasetContext, string>
 
     public override void AfterUnits(DatasetContext c, IReadOnlyList<string> units)
     {
-        var kept = KeptRows(c);
+        var kept = KeptQaRows(c);
         c.Log.Information($"filter: {kept.Count} of {units.Count} built chips kept -> {Path.Combine(c.Paths.Root, "chips_filtered")}");
     }
 
@@ -44,6 +44,17 @@ public sealed class FilterTask : UnitTask<DatasetContext, string>
         return File.Exists(c.Paths.TrackChipsCsv)
             ? TrackChipsCsv.Read(c.Paths.TrackChipsCsv).Where(rule.Keep).OrderBy(r => r.ChipId, StringComparer.Ordinal).ToList()
             : [];
+    }
+
+    /// <summary>
+    /// The same rows read from the chips stage's per-chip QA records, the rule the filter units apply; this is
+    /// what a shard has (it writes no track_chips.csv). Rows are equal to the table's: both use round-trip numbers.
+    /// </summary>
+    public static IReadOnlyList<ChipTrackingRow> KeptQaRows(DatasetContext c)
+    {
+        var rule = Rule(c);
+        return ChipsTask.ReadAllQa(c).Where(q => q is { Built: true, Row: not null } && rule.Keep(q.Row))
+            .Select(q => q.Row!).OrderBy(r => r.ChipId, StringComparer.Ordinal).ToList();
     }
 
     public static IReadOnlyList<string> KeptChips(DatasetContext c) => KeptRows(c).Select(r => r.ChipId).ToList();

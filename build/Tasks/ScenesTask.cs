@@ -38,6 +38,9 @@ public sealed class ScenesTask : UnitTask<DatasetContext, string>
 
     public override void AfterUnits(DatasetContext c, IReadOnlyList<string> tiles)
     {
+        // A shard holds only its own tiles; the dataset-wide tables are written by a full build or by merge
+        // (docs/SCALE-OUT.md), so no shard folder carries a partial table under the global name.
+        if (c.Options.Shard is not null) return;
         var done = tiles.Where(t => File.Exists(c.Paths.TileScenes(t))).ToList();
         var selected = done.SelectMany(t => SelectedScenesCsv.ReadFile(c.Paths.TileScenes(t))).ToList();
         WorkFile.WriteTextIfChanged(c.Paths.SelectedScenesCsv, SelectedScenesCsv.ToText(selected));

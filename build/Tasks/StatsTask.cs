@@ -13,8 +13,10 @@ public sealed class StatsTask : UnitTask<DatasetContext, StatsTask.TileUnit>
     /// <summary>The kept chips of one tile: partial histograms per tile merge exactly (and across shards).</summary>
     public sealed record TileUnit(string Tile, IReadOnlyList<string> Chips);
 
+    // From the per-chip QA records rather than track_chips.csv: a shard writes no tracking table but must still
+    // leave its per-tile partials for merge.
     public override IEnumerable<TileUnit> Units(DatasetContext c) =>
-        FilterTask.KeptRows(c).GroupBy(r => r.Tile).OrderBy(g => g.Key, StringComparer.Ordinal)
+        FilterTask.KeptQaRows(c).GroupBy(r => r.Tile).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new TileUnit(g.Key, g.Select(r => r.ChipId).Order(StringComparer.Ordinal).ToList()));
 
     public override string UnitId(TileUnit u) => u.Tile;
