@@ -5,6 +5,9 @@ using CropData.Sample;
 namespace CropData.Build.Tasks;
 
 [TaskName("sample-data")]
+// The graph's root: with --target=merge the shards' union comes first, and a failed union blocks every stage
+// rather than letting them start from scratch in the merged folder (a plain build skips merge-shards).
+[IsDependentOn(typeof(MergeShardsTask))]
 [TaskDescription("Generate the embedded sample's inputs: synthetic-reflectance COGs of 3 real 14SPJ scenes in a CAR, static STAC catalogs")]
 public sealed class SampleDataTask : AggregateTask
 {
