@@ -55,8 +55,11 @@ public sealed unsafe class GridWindowWarper : IDisposable
     /// <summary>The source band's nodata, which is also the output nodata (the original's rioxarray default).</summary>
     public double? NoData { get; }
 
-    private GridWindowWarper(string sourcePath, RasterGrid grid, Resampling resampling, GridTransform transform)
+    private readonly LayoutMethod _method;
+
+    private GridWindowWarper(string sourcePath, RasterGrid grid, Resampling resampling, GridTransform transform, LayoutMethod method)
     {
+        _method = method;
         SourcePath = sourcePath;
         Grid = grid;
         Resampling = resampling;
@@ -86,10 +89,18 @@ public sealed unsafe class GridWindowWarper : IDisposable
     }
 
     public static GridWindowWarper Open(string sourcePath, RasterGrid grid, Resampling resampling, GridTransform transform) =>
-        new(sourcePath, grid, resampling, transform);
+        new(sourcePath, grid, resampling, transform, LayoutMethod.Auto);
+
+    internal static GridWindowWarper Open(string sourcePath, RasterGrid grid, Resampling resampling, LayoutMethod method) =>
+        new(sourcePath, grid, resampling, GridTransform.Approximate, method);
 
     /// <summary>Forgets learned chunk layouts (benchmarks measure the cold cost).</summary>
-    public static void ClearLayoutCache() => Layouts.Clear();
+    public static void ClearLayoutCache()
+    {
+        foreach (var layout in Layouts.Values)
+            if (layout.IsValueCreated) layout.Value.Evict();
+        Layouts.Clear();
+    }
 
     /// <summary>Number of whole-grid warp chunks (diagnostics; 0 in exact mode).</summary>
     public int ChunkCount => _layout?.Chunks.Count ?? 0;
@@ -152,7 +163,7 @@ public sealed unsafe class GridWindowWarper : IDisposable
         var region = Grid.Window(column, row, width, height);
         var destination = RasterDataset.CreateInMemory(region, 1, DataType, NoData);
         var options = LowLevelWarp.CreateOptions(_source, destination, Resampling, extra, NoData, NoData, DataType);
-        var hook = new WindowHook(this, column, row, height, preCheck);
+        using var hook = new WindowHook(this, column, row, height, preCheck);
         var handle = LowLevelWarp.Hook(options, hook);
         try
         {
@@ -175,26 +186,62 @@ public sealed unsafe class GridWindowWarper : IDisposable
 
     // ---- whole-grid chunk rows --------------------------------------------------------------------------------
 
-    /// <summary>Source positions of rows [Y0, Y0 + Height) of one chunk, row-major, as GDAL's kernel requested them.</summary>
-    internal sealed record RowBand(int Y0, int Height, double[] X, double[] Y, int[] Ok);
+    /// <summary>
+    /// Source positions of rows [Y0, Y0 + Height) of one chunk, row-major, as GDAL's kernel requested them. Native
+    /// memory, reference-counted: the cache holds one reference, every warp using it another, and the memory goes back
+    /// as soon as the last one is released (no large-object-heap garbage piling up over a tile's chip rows).
+    /// </summary>
+    internal sealed class RowBand
+    {
+        private int _references = 1;
+        public int Y0 { get; }
+        public int Height { get; }
+        public int Width { get; }
+        public double* X { get; }
+        public double* Y { get; }
+        public int* Ok { get; }
+        public long Bytes => 20L * Width * Height;
+
+        public RowBand(int y0, int height, int width)
+        {
+            (Y0, Height, Width) = (y0, height, width);
+            var n = (nuint)width * (nuint)height;
+            X = (double*)NativeMemory.Alloc(n, sizeof(double));
+            Y = (double*)NativeMemory.Alloc(n, sizeof(double));
+            Ok = (int*)NativeMemory.Alloc(n, sizeof(int));
+        }
+
+        public bool TryAcquire()
+        {
+            for (var r = Volatile.Read(ref _references); r > 0; r = Volatile.Read(ref _references))
+                if (Interlocked.CompareExchange(ref _references, r + 1, r) == r) return true;
+            return false;
+        }
+
+        public void Release()
+        {
+            if (Interlocked.Decrement(ref _references) != 0) return;
+            NativeMemory.Free(X);
+            NativeMemory.Free(Y);
+            NativeMemory.Free(Ok);
+        }
+    }
 
     /// <summary>
     /// Rows of a chunk, transformed one row at a time over the chunk's full width (the approximate transformer's
     /// interpolation depends on the row extent). Shared by every warper of the same geometry — all bands of all scenes
-    /// of a tile — so a chip row's transforms are computed once per tile, not once per band.
+    /// of a tile — so a chip row's transforms are computed once per tile, not once per band. Returned acquired.
     /// </summary>
     internal RowBand Rows(Chunk c, int y0, int height, bool preCheck) =>
         Layout.Rows(c, y0, height, preCheck, ComputeRows);
 
     private RowBand ComputeRows(Chunk c, int y0, int height, bool preCheck)
     {
-        var n = c.Width * height;
-        var xs = new double[n];
-        var ys = new double[n];
-        var ok = new int[n];
+        var band = new RowBand(y0, height, c.Width);
+        double* px = band.X, py = band.Y;
+        var pok = band.Ok;
         var zs = new double[c.Width];
-        fixed (double* px = xs, py = ys, pz = zs)
-        fixed (int* pok = ok)
+        fixed (double* pz = zs)
         {
             for (var r = 0; r < height; r++)
             {
@@ -204,10 +251,10 @@ public sealed unsafe class GridWindowWarper : IDisposable
                 WarpApi.GDALApproxTransform(_approxArg, 1, c.Width, px + o, py + o, pz, pok + o);
                 if (preCheck)
                     for (var i = 0; i < c.Width; i++)
-                        WindowHook.CheckAgainstChunkWindow(_approxArg, c, c.X + i, y0 + r, ref xs[o + i], ref ys[o + i], ref ok[o + i]);
+                        WindowHook.CheckAgainstChunkWindow(_approxArg, c, c.X + i, y0 + r, ref px[o + i], ref py[o + i], ref pok[o + i]);
             }
         }
-        return new RowBand(y0, height, xs, ys, ok);
+        return band;
     }
 
     // ---- whole-grid chunk layout -------------------------------------------------------------------------------
@@ -221,29 +268,46 @@ public sealed unsafe class GridWindowWarper : IDisposable
 
     internal sealed record ChunkLayout(IReadOnlyList<Chunk> Chunks)
     {
-        private const long RowCacheLimit = 256L << 20;
+        /// <summary>Cached row transforms, all layouts together (about two chip rows of two tile layouts).</summary>
+        private const long RowCacheLimit = 96L << 20;
+        private static long s_totalRowBytes;
         private readonly Dictionary<int, Chunk[]> _byRow = new();
         private readonly ConcurrentDictionary<(int Chunk, int Y0, int Height, bool PreCheck), Lazy<RowBand>> _rows = new();
-        private long _rowBytes;
 
+        /// <summary>The rows, acquired for the caller (who releases them).</summary>
         public RowBand Rows(Chunk c, int y0, int height, bool preCheck, Func<Chunk, int, int, bool, RowBand> compute)
         {
             var key = (c.Index, y0, height, preCheck);
-            if (!_rows.TryGetValue(key, out var lazy))
+            while (true)
             {
-                // Bounded: chips are cut chip row by chip row, so old rows are not asked for again.
-                if (Interlocked.Read(ref _rowBytes) > RowCacheLimit)
+                if (!_rows.TryGetValue(key, out var lazy))
                 {
-                    _rows.Clear();
-                    Interlocked.Exchange(ref _rowBytes, 0);
+                    // Bounded (about two chip rows of a tile): chips are cut chip row by chip row, old rows are not
+                    // asked for again; bands still in use stay alive until their warps release them.
+                    if (Interlocked.Read(ref s_totalRowBytes) > RowCacheLimit)
+                        foreach (var other in Layouts.Values)
+                            if (other.IsValueCreated) other.Value.Evict();
+                    lazy = _rows.GetOrAdd(key, _ => new Lazy<RowBand>(() =>
+                    {
+                        var band = compute(c, y0, height, preCheck);
+                        Interlocked.Add(ref s_totalRowBytes, band.Bytes);
+                        return band;
+                    }));
                 }
-                lazy = _rows.GetOrAdd(key, _ => new Lazy<RowBand>(() =>
-                {
-                    Interlocked.Add(ref _rowBytes, 20L * c.Width * height);
-                    return compute(c, y0, height, preCheck);
-                }));
+                if (lazy.Value.TryAcquire()) return lazy.Value;
+                _rows.TryRemove(new KeyValuePair<(int, int, int, bool), Lazy<RowBand>>(key, lazy));
             }
-            return lazy.Value;
+        }
+
+        public void Evict()
+        {
+            foreach (var (key, lazy) in _rows)
+            {
+                if (!lazy.IsValueCreated || !_rows.TryRemove(new KeyValuePair<(int, int, int, bool), Lazy<RowBand>>(key, lazy)))
+                    continue;
+                Interlocked.Add(ref s_totalRowBytes, -lazy.Value.Bytes);
+                lazy.Value.Release();
+            }
         }
 
         public Chunk[] ChunksOfRow(int row)
@@ -262,29 +326,80 @@ public sealed unsafe class GridWindowWarper : IDisposable
 
     internal ChunkLayout Layout => _layout ?? throw new InvalidOperationException("exact mode has no chunk layout");
 
-    private string LayoutKey() => string.Join("|",
+    private string LayoutKey() => string.Join("|", _method,
         GdalRuntime.Version, _source.ProjectionWkt, _source.GeoTransform, _source.Width, _source.Height, DataType,
         NoData?.ToString("R", CultureInfo.InvariantCulture) ?? "none", Resampling, Grid.Crs, Grid.Transform, Grid.Width, Grid.Height);
 
     private static readonly Regex ChunkLine = new(@"Src=(\d+),(\d+),(\d+)x(\d+) Dst=(\d+),(\d+),(\d+)x(\d+)", RegexOptions.CultureInvariant);
 
+    /// <summary>How the whole-grid chunk layout is learned (tests compare the two).</summary>
+    internal enum LayoutMethod { Auto, DryRun, ChunkList }
+
+    private ChunkLayout DiscoverLayout()
+    {
+        if (_method != LayoutMethod.DryRun && ReadChunkList() is { } listed) return listed;
+        if (_method == LayoutMethod.ChunkList) throw new GdalException($"{SourcePath}: GDAL's chunk list could not be read");
+        return DryRunLayout();
+    }
+
+    /// <summary>
+    /// GDAL 3.6's own chunker, called directly: GDALWarpOperation::CollectChunkList(0, 0, width, height) on an operation
+    /// with gdalwarp's options, then its chunk list read back (no pixel is read or warped). The member layout is
+    /// GDAL 3.6's; other versions, or a list that fails the plausibility checks, fall back to <see cref="DryRunLayout"/>.
+    /// </summary>
+    private ChunkLayout? ReadChunkList()
+    {
+        if (!GdalRuntime.Version.StartsWith("3.6.", StringComparison.Ordinal)) return null;
+        if (!NativeLibrary.TryGetExport(Native.GdalLibrary.Handle, "_ZN17GDALWarpOperation16CollectChunkListEiiii", out var collect))
+            return null;
+        using var destination = RasterDataset.CreateInMemory(Grid, 1, DataType, NoData, fill: false);
+        var options = LowLevelWarp.CreateOptions(_source, destination, Resampling, [], NoData, NoData, DataType);
+        LowLevelWarp.SetApproxTransformer(options, _approxArg);
+        var op = WarpApi.GDALCreateWarpOperation(options);
+        try
+        {
+            if (op == 0) return null;
+            ((delegate* unmanaged<nint, int, int, int, int, void>)collect)(op, 0, 0, Grid.Width, Grid.Height);
+            // class GDALWarpOperation (3.6): vptr, psOptions, hIOMutex, hWarpMutex, nChunkListCount, nChunkListMax,
+            // pasChunkList; GDALWarpChunk = { int dx, dy, dsx, dsy, sx, sy, ssx, ssy; double sExtraSx, sExtraSy }.
+            var count = *(int*)(op + 32);
+            var max = *(int*)(op + 36);
+            var list = *(int**)(op + 40);
+            if (count <= 0 || count > max || max > 10_000_000 || list == null) return null;
+            var chunks = new List<Chunk>();
+            long area = 0;
+            for (var i = 0; i < count; i++)
+            {
+                var c = list + i * 12; // 48 bytes = 12 ints
+                int dx = c[0], dy = c[1], dsx = c[2], dsy = c[3], sx = c[4], sy = c[5], ssx = c[6], ssy = c[7];
+                if (dx < 0 || dy < 0 || dsx <= 0 || dsy <= 0 || dx + dsx > Grid.Width || dy + dsy > Grid.Height) return null;
+                if (ssx < 0 || ssy < 0 || sx < 0 || sy < 0 || sx + ssx > _source.Width || sy + ssy > _source.Height) return null;
+                area += (long)dsx * dsy;
+                // A chunk without source pixels is never handed to the kernel: its pixels stay nodata.
+                if (ssx > 0 && ssy > 0) chunks.Add(new Chunk(chunks.Count, dx, dy, dsx, dsy, sx, sy, ssx, ssy));
+            }
+            if (area > (long)Grid.Width * Grid.Height || chunks.Count == 0) return null;
+            return new ChunkLayout(chunks);
+        }
+        finally
+        {
+            if (op != 0) WarpApi.GDALDestroyWarpOperation(op);
+            LowLevelWarp.Destroy(options);
+        }
+    }
+
     /// <summary>
     /// A dry run of the whole-grid warp with gdalwarp's options: same chunker, but on an in-memory stand-in for the
     /// source (same grid, CRS, type, nodata: chunking never looks at pixel values) and with every kernel row
     /// transform refused, so GDAL lays out and visits every chunk without resampling a pixel. The chunks are read
-    /// from the kernel's own debug line per chunk.
+    /// from the kernel's own debug line per chunk. Works with any GDAL version that prints that line.
     /// </summary>
-    private ChunkLayout DiscoverLayout()
+    private ChunkLayout DryRunLayout()
     {
         var sourceGrid = new RasterGrid(_source.ProjectionWkt, _source.GeoTransform, _source.Width, _source.Height);
         // MEM rasters are calloc'ed: pages the dry run never touches cost nothing.
         using var proxy = RasterDataset.CreateInMemory(sourceGrid, 1, DataType, NoData, fill: false);
         using var destination = RasterDataset.CreateInMemory(Grid, 1, DataType, NoData, fill: false);
-        return DiscoverLayout(proxy, destination);
-    }
-
-    private ChunkLayout DiscoverLayout(RasterDataset proxy, RasterDataset destination)
-    {
         var options = LowLevelWarp.CreateOptions(proxy, destination, Resampling, [], NoData, NoData, DataType);
         var handle = LowLevelWarp.Hook(options, new RefuseRowsHook(_approxArg));
         var lines = new List<string>();
@@ -341,8 +456,15 @@ public sealed unsafe class GridWindowWarper : IDisposable
     /// whole-grid chunk's source window here: a position up to 1 px outside it is re-transformed exactly (as GDAL's
     /// retry does), one still outside is refused — so the answer no longer depends on this warp's own window.
     /// </summary>
-    private sealed class WindowHook(GridWindowWarper owner, int offsetX, int offsetY, int height, bool preCheck) : ITransformHook
+    private sealed class WindowHook(GridWindowWarper owner, int offsetX, int offsetY, int height, bool preCheck) : ITransformHook, IDisposable
     {
+        private readonly Dictionary<(int Chunk, int Y0), RowBand> _bands = new();
+
+        public void Dispose()
+        {
+            foreach (var band in _bands.Values) band.Release();
+            _bands.Clear();
+        }
 
         public int Transform(int dstToSrc, int count, double* x, double* y, double* z, int* success)
         {
@@ -388,7 +510,11 @@ public sealed unsafe class GridWindowWarper : IDisposable
         {
             int y0 = Math.Max(offsetY, c.Y), y1 = Math.Min(offsetY + height, c.Y + c.Height);
             if (gridRow < y0 || gridRow >= y1) { y0 = gridRow; y1 = gridRow + 1; }
-            var band = owner.Rows(c, y0, y1 - y0, preCheck);
+            if (!_bands.TryGetValue((c.Index, y0), out var band))
+            {
+                band = owner.Rows(c, y0, y1 - y0, preCheck);
+                _bands[(c.Index, y0)] = band;
+            }
             return (band, (gridRow - band.Y0) * c.Width);
         }
 

@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using CropData.Gdal.Native;
 
 [assembly: InternalsVisibleTo("CropData.Gdal.Tests")]
-[assembly: InternalsVisibleTo("CropData.Raster.Bench")]
 
 namespace CropData.Gdal;
 

@@ -71,3 +71,22 @@ public class GridWindowWarperTests
         Assert.Contains(TestFiles.RealFmask, e.Message);
     }
 }
+
+public class ChunkLayoutTests
+{
+    [Theory]
+    [InlineData(Resampling.Nearest)]
+    [InlineData(Resampling.Bilinear)]
+    public void Gdal_chunk_list_read_directly_equals_the_dry_run_layout(Resampling resampling)
+    {
+        using var t = CoordinateTransform.FromEpsg(32613, 5070);
+        var (cx, cy) = t.Transform(354900, 3245100);
+        double x0 = -2356095 + Math.Floor((cx - 110000 + 2356095) / 30) * 30, y0 = 3172605 - Math.Floor((3172605 - (cy + 110000)) / 30) * 30;
+        var grid = new RasterGrid("EPSG:5070", GeoTransform.NorthUp(x0, y0, 30), 7300, 7100);
+        using var listed = GridWindowWarper.Open(TestFiles.RealFmask, grid, resampling, GridWindowWarper.LayoutMethod.ChunkList);
+        using var dryRun = GridWindowWarper.Open(TestFiles.RealFmask, grid, resampling, GridWindowWarper.LayoutMethod.DryRun);
+        static string Key(GridWindowWarper.Chunk c) => $"{c.X},{c.Y},{c.Width}x{c.Height} <- {c.SrcX},{c.SrcY},{c.SrcWidth}x{c.SrcHeight}";
+        Assert.True(dryRun.Layout.Chunks.Count > 4);
+        Assert.Equal(dryRun.Layout.Chunks.Select(Key).Order(), listed.Layout.Chunks.Select(Key).Order());
+    }
+}
