@@ -27,12 +27,14 @@ public enum GridTransform
 /// source-fill-ratio heuristics). Inside a chunk, the approximate transformer interpolates along each destination
 /// row of that chunk, and the resampling kernel's scale is derived from the chunk's source/destination sizes (below
 /// 0.95 bilinear widens its kernel). A window warped alone has other rows and another scale, so ~25 % of its pixels
-/// differ. This class (1) learns the whole-grid chunk layout once per geometry with a cheap dry run of GDAL's own
-/// chunker (every kernel transform refused, so no pixel is resampled), (2) warps a window with a transformer hook that
-/// answers each row request from the whole-grid chunk row containing it, with the kernel scale fixed at 1 — exactly
-/// what GDAL used in chunks whose destination/source size ratio is ≥ 0.95 — and (3) warps every other chunk the
-/// window touches (small chunks along the source's edges) whole, as GDAL did. The transformer is always built on the
-/// whole grid, so PROJ's area of interest — and the coordinate operation it picks — is the whole-grid warp's.
+/// differ (spec stage 8). This class (1) learns the whole-grid chunk layout once per geometry — read from GDAL's own
+/// chunker (GDAL 3.6; any other version: a dry run of the whole-grid warp in which every kernel transform is refused),
+/// (2) warps a window with a transformer hook that answers each row request from the whole-grid chunk row containing
+/// it, with the kernel scale fixed at 1 — what GDAL used in chunks whose destination/source size ratio is ≥ 0.95 —
+/// and with GDAL's per-pixel source-window test applied against the chunk's own source window, and (3) warps every
+/// other chunk the window touches (small chunks along the source's edges) whole, as GDAL did. The transformer is
+/// always built on the whole grid, so PROJ's area of interest — and the coordinate operation it picks — is the
+/// whole-grid warp's. Chunk layouts and row transforms are shared by all bands and scenes of a tile geometry.
 /// </para>
 /// One instance per thread (it holds a GDAL dataset handle).
 /// </summary>
@@ -170,6 +172,8 @@ public sealed unsafe class GridWindowWarper : IDisposable
             _source.Enter();
             try { run(options, hook); }
             finally { _source.Exit(); }
+            if (hook.Failure is { } failure)
+                throw new GdalException($"{SourcePath}: window ({column}, {row}, {width}x{height}) transform failed: {failure.Message}", failure);
             return destination;
         }
         catch
@@ -401,12 +405,15 @@ public sealed unsafe class GridWindowWarper : IDisposable
         using var proxy = RasterDataset.CreateInMemory(sourceGrid, 1, DataType, NoData, fill: false);
         using var destination = RasterDataset.CreateInMemory(Grid, 1, DataType, NoData, fill: false);
         var options = LowLevelWarp.CreateOptions(proxy, destination, Resampling, [], NoData, NoData, DataType);
-        var handle = LowLevelWarp.Hook(options, new RefuseRowsHook(_approxArg));
+        var hook = new RefuseRowsHook(_approxArg);
+        var handle = LowLevelWarp.Hook(options, hook);
         var lines = new List<string>();
         try
         {
             LowLevelWarp.CaptureDebug(lines, () => LowLevelWarp.Run(options, 0, 0, Grid.Width, Grid.Height,
                 $"{SourcePath}: chunk layout of {Grid}"));
+            if (hook.Failure is { } failure)
+                throw new GdalException($"{SourcePath}: chunk layout dry run failed: {failure.Message}", failure);
         }
         finally
         {
@@ -428,6 +435,8 @@ public sealed unsafe class GridWindowWarper : IDisposable
 
     private sealed class RefuseRowsHook(nint approxArg) : ITransformHook
     {
+        public Exception? Failure { get; set; }
+
         public int Transform(int dstToSrc, int count, double* x, double* y, double* z, int* success)
         {
             if (dstToSrc != 0 && IsRow(count, x, y))
@@ -458,6 +467,8 @@ public sealed unsafe class GridWindowWarper : IDisposable
     /// </summary>
     private sealed class WindowHook(GridWindowWarper owner, int offsetX, int offsetY, int height, bool preCheck) : ITransformHook, IDisposable
     {
+        public Exception? Failure { get; set; }
+
         private readonly Dictionary<(int Chunk, int Y0), RowBand> _bands = new();
 
         public void Dispose()

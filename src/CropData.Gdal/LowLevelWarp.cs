@@ -11,11 +11,16 @@ internal interface ITransformHook
 {
     /// <returns>GDAL's TRUE (1) / FALSE (0).</returns>
     unsafe int Transform(int dstToSrc, int count, double* x, double* y, double* z, int* success);
+
+    /// <summary>An exception thrown inside the callback (it cannot cross into GDAL); the caller rethrows it.</summary>
+    Exception? Failure { get; set; }
 }
 
 /// <summary>Warp through the low-level API (GDALWarpOptions + GDALWarpOperation), mirroring gdalwarp's set-up.</summary>
 internal static unsafe class LowLevelWarp
 {
+
+    /// <summary>The options as GDAL serialises them (diagnostics and the layout test of the struct offsets).</summary>
     public static string Describe(nint options) => WarpApi.XmlToString(WarpApi.GDALSerializeWarpOptions(options));
 
     /// <summary>gdalwarp's default error threshold of the approximate transformer, in pixels.</summary>
@@ -59,16 +64,6 @@ internal static unsafe class LowLevelWarp
         return o;
     }
 
-    /// <summary>gdalwarp's transformer: approximate (0.125 px) over GenImgProj(source, grid); owns its base.</summary>
-    public static nint CreateApproxTransformer(RasterDataset source, RasterDataset grid)
-    {
-        var genArg = WarpApi.GDALCreateGenImgProjTransformer2(source.Handle, grid.Handle, 0);
-        if (genArg == 0) throw new GdalException($"{source.Path}: cannot create the warp transformer: {Cpl.LastError()}");
-        var approxArg = WarpApi.GDALCreateApproxTransformer(WarpApi.Export("GDALGenImgProjTransform"), genArg, DefaultErrorThreshold);
-        WarpApi.GDALApproxTransformerOwnsSubtransformer(approxArg, 1);
-        return approxArg;
-    }
-
     /// <summary>Plain gdalwarp transformer set on options (no hook).</summary>
     public static void SetApproxTransformer(nint options, nint approxArg)
     {
@@ -88,13 +83,16 @@ internal static unsafe class LowLevelWarp
     [UnmanagedCallersOnly]
     private static int HookCallback(nint arg, int dstToSrc, int count, double* x, double* y, double* z, int* success)
     {
+        var hook = (ITransformHook)GCHandle.FromIntPtr(arg).Target!;
         try
         {
-            var hook = (ITransformHook)GCHandle.FromIntPtr(arg).Target!;
             return hook.Transform(dstToSrc, count, x, y, z, success);
         }
-        catch
+        catch (Exception e)
         {
+            // Refusing the points makes GDAL skip them; the warp's caller sees Failure and throws, so a bug can never
+            // pass as nodata pixels.
+            hook.Failure ??= e;
             for (var i = 0; i < count; i++) success[i] = 0;
             return 0;
         }

@@ -90,3 +90,27 @@ public class ChunkLayoutTests
         Assert.Equal(dryRun.Layout.Chunks.Select(Key).Order(), listed.Layout.Chunks.Select(Key).Order());
     }
 }
+
+public class WarpOptionsLayoutTests
+{
+    [Fact]
+    public void Fields_written_by_offset_are_the_ones_gdal_reads()
+    {
+        using var src = RasterDataset.Open(TestFiles.RealFmask);
+        using var dst = RasterDataset.CreateInMemory(new RasterGrid("EPSG:5070", GeoTransform.NorthUp(0, 0, 30), 10, 10), 1, RasterDataType.Int16, -9999);
+        var options = LowLevelWarp.CreateOptions(src, dst, Resampling.Bilinear, [("XSCALE", "1")], 255, -9999, RasterDataType.Int16);
+        try
+        {
+            var xml = LowLevelWarp.Describe(options);
+            Assert.Contains("<ResampleAlg>Bilinear</ResampleAlg>", xml);
+            Assert.Contains("<WorkingDataType>Int16</WorkingDataType>", xml);
+            Assert.Contains("<Option name=\"INIT_DEST\">NO_DATA</Option>", xml);
+            Assert.Contains("<Option name=\"XSCALE\">1</Option>", xml);
+            Assert.Contains("<BandMapping src=\"1\" dst=\"1\">", xml);
+            Assert.Contains("<SrcNoDataReal>255</SrcNoDataReal>", xml);
+            Assert.Contains("<DstNoDataReal>-9999</DstNoDataReal>", xml);
+            Assert.Contains("HLS.S30.T13RCN.2024128T173909.v2.0.Fmask.tif", xml);
+        }
+        finally { LowLevelWarp.Destroy(options); }
+    }
+}

@@ -65,8 +65,6 @@ internal static unsafe partial class GdalApi
     internal static partial nint GDALCreateCopy(nint driver, string path, nint source, int strict, nint options,
         nint progress, nint progressData);
 
-    [LibraryImport(GdalLibrary.Name)] internal static partial void GDALFlushCache(nint dataset);
-
     [LibraryImport(GdalLibrary.Name)] internal static partial int GDALAddBand(nint dataset, int type, nint options);
 
     // gdal_utils.h: the library form of gdalwarp / gdal_translate. Option objects copy their argv.
@@ -76,10 +74,4 @@ internal static unsafe partial class GdalApi
     [LibraryImport(GdalLibrary.Name, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial nint GDALWarp(string? destination, nint destinationDataset, int sourceCount, nint* sources,
         nint options, out int usageError);
-
-    [LibraryImport(GdalLibrary.Name)] internal static partial nint GDALTranslateOptionsNew(nint argv, nint forBinary);
-    [LibraryImport(GdalLibrary.Name)] internal static partial void GDALTranslateOptionsFree(nint options);
-
-    [LibraryImport(GdalLibrary.Name, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial nint GDALTranslate(string destination, nint source, nint options, out int usageError);
 }
