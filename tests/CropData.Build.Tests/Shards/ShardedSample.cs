@@ -1,0 +1,58 @@
+using CropData.Dataset.Finishing;
+using CropData.Graph;
+
+namespace CropData.Build.Tests.Shards;
+
+/// <summary>
+/// The embedded sample built twice: once unsharded and once as --shard=K/3 for K = 1..3, each shard in its own
+/// data folder (as separate machines would). The unsharded dataset folder is then removed so that a test can
+/// merge into the same data folder and config: the manifest embeds the config (data_dir included) and the
+/// report names the config file, so only the same folder and config can give byte-identical manifests.
+/// </summary>
+public sealed class ShardedSample : IAsyncLifetime
+{
+    public const int Count = 3;
+
+    public SampleBuild Unsharded { get; } = new();
+    public byte[] UnshardedManifest { get; private set; } = [];
+    public IReadOnlyList<SampleBuild> Shards { get; } = Enumerable.Range(0, Count).Select(_ => new SampleBuild()).ToList();
+    public IReadOnlyList<BuildResult> ShardResults { get; private set; } = [];
+    private readonly List<string> _scratch = [];
+
+    public async Task InitializeAsync()
+    {
+        await Unsharded.BuildOkAsync();
+        UnshardedManifest = File.ReadAllBytes(Unsharded.File(DatasetManifest.FileName));
+        Directory.Delete(Unsharded.Dataset, recursive: true);
+
+        var results = new List<BuildResult>();
+        for (int k = 1; k <= Count; k++) results.Add(await Shards[k - 1].BuildOkAsync($"--shard={k}/{Count}"));
+        ShardResults = results;
+    }
+
+    /// <summary>A copy of shard K's dataset folder (hidden .build/ included) in a fresh temporary folder.</summary>
+    public string CopyOfShard(int k)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "cropdata-shardcopy-" + Guid.NewGuid().ToString("N")[..10]);
+        _scratch.Add(dir);
+        var source = Shards[k - 1].Dataset;
+        foreach (var file in Directory.EnumerateFiles(source, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        {
+            var dest = Path.Combine(dir, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+            File.Copy(file, dest);
+        }
+        return dir;
+    }
+
+    public Task DisposeAsync()
+    {
+        Unsharded.Dispose();
+        foreach (var s in Shards) s.Dispose();
+        foreach (var d in _scratch)
+        {
+            try { Directory.Delete(d, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+        return Task.CompletedTask;
+    }
+}
