@@ -7,7 +7,7 @@ using CropData.Raster;
 namespace CropData.Build.Tasks;
 
 [TaskName("reproject")]
-[IsDependentOn(typeof(DownloadTask))]
+[IsDependentOn(typeof(ReprojectTilesTask))]
 [TaskDescription("Stage 8: warp each scene band onto the CDL grid (EPSG:5070, 30 m) for the chips that need it")]
 public sealed class ReprojectTask : UnitTask<DatasetContext, ReprojectTask.StripUnit>
 {
