@@ -39,6 +39,9 @@ public sealed class DatasetPaths(string root, string dataDir)
     public string SceneFolder(string scene) => Path.Combine(Root, "tiles", scene);
     public string Band(string scene, string band) => Path.Combine(SceneFolder(scene), $"{scene}.{band}.tif");
     public string DownloadFailure(string scene, string band) => Path.Combine(Work, "download", $"{scene}.{band}.json");
+    // Where the IPFS fetcher writes (its unverified temps beside it): inside the state folder, so the dataset's files
+    // never hold an unverified byte and a killed fetch leaves nothing the manifest would list.
+    public string FetchStaging(string scene, string band) => Path.Combine(State, "fetch", $"{scene}.{band}.tif");
     public string MissingCidsJson => Path.Combine(Root, "missing_cids.json");
 
     // Stage 8

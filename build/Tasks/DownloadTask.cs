@@ -49,9 +49,16 @@ public sealed class DownloadTask : UnitTask<DatasetContext, DownloadTask.BandUni
     {
         var failure = c.Paths.DownloadFailure(u.Scene, u.Band);
         var cid = Cid.Parse(u.Cid);
+        // The fetcher writes "<staging>.<guid>.unverified" and moves it to the staging name once verified. Staged in
+        // .build/fetch, not beside the band file: unverified bytes never sit in tiles/, and a fetch killed by SIGKILL
+        // leaves its temps where only this unit (the one writer of this scene-band) looks for them.
+        var staging = c.Paths.FetchStaging(u.Scene, u.Band);
+        Directory.CreateDirectory(Path.GetDirectoryName(staging)!);
+        foreach (var stale in Directory.EnumerateFiles(Path.GetDirectoryName(staging)!, Path.GetFileName(staging) + "*")) File.Delete(stale);
         try
         {
-            var result = await _fetcher!.Value.FetchAsync(cid, o.TempPathFor(c.Paths.Band(u.Scene, u.Band)), ct: c.CancellationToken);
+            var result = await _fetcher!.Value.FetchAsync(cid, staging, ct: c.CancellationToken);
+            File.Move(staging, o.TempPathFor(c.Paths.Band(u.Scene, u.Band)), overwrite: true);
             foreach (var f in result.Failures) o.Warn($"{u.Scene}.{u.Band} ({u.Cid}): {f}");
             if (File.Exists(failure)) File.Delete(failure);
         }
