@@ -60,6 +60,7 @@ public sealed class ManifestTask : FrostingTask<DatasetContext>
 
     public override void Run(DatasetContext c)
     {
+        RemoveCrashLeftovers(c);
         var manifest = DatasetManifest.Build(c.Paths.Root, c.Loaded.Tree, Inputs(c), DatasetContext.ToolVersion);
         var bytes = manifest.ToBytes();
         if (!(File.Exists(c.Paths.Manifest) && File.ReadAllBytes(c.Paths.Manifest).AsSpan().SequenceEqual(bytes)))
@@ -68,6 +69,28 @@ public sealed class ManifestTask : FrostingTask<DatasetContext>
             File.Move(c.Paths.Manifest + ".tmp", c.Paths.Manifest, overwrite: true);
         }
         c.Log.Information($"manifest: {manifest.Files.Count} files -> {c.Paths.Manifest}");
+    }
+
+    // Temps of a killed build: the engine's ".<name>.<8 hex>.tmp.<ext>", "<file>.tmp" of the tables, report and
+    // manifest written by hand, and the IPFS fetcher's ".unverified"/".spill". The engine deletes unit temps only in
+    // folders where a unit rebuilds, so a build killed while rebuilding units that then turn out up to date (forced,
+    // or a reverted setting) would leave them to be listed here as dataset files.
+    private static readonly System.Text.RegularExpressions.Regex Leftover = new(
+        @"(^\..+\.[0-9a-f]{8}\.tmp(\.[^.]*)?$)|(\.tmp$)|(\.unverified(\.spill)?$)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>Deletes crash leftovers from the dataset folder (never from .build/): they are not dataset files.</summary>
+    private static void RemoveCrashLeftovers(DatasetContext c)
+    {
+        var removed = new List<string>();
+        foreach (var rel in DatasetManifest.ListFiles(c.Paths.Root))
+        {
+            if (!Leftover.IsMatch(Path.GetFileName(rel))) continue;
+            File.Delete(Path.Combine(c.Paths.Root, rel));
+            removed.Add(rel);
+        }
+        if (removed.Count > 0)
+            c.Log.Information($"manifest: removed {removed.Count} temp file(s) left by an interrupted build: {string.Join(", ", removed.Take(5))}" +
+                              (removed.Count > 5 ? ", ..." : ""));
     }
 
     /// <summary>Scenes by CID (tile_payloads.json), committed inputs by sha256 (CDL, grids, tables).</summary>
