@@ -1,0 +1,144 @@
+using System.Text.RegularExpressions;
+using Xunit.Abstractions;
+
+namespace CropData.Build.Tests.Reliability;
+
+/// <summary>
+/// Issue 11.1: a build killed with SIGKILL (the real host as a child process) and rerun ends with the same
+/// dataset.manifest.json bytes as the uninterrupted reference build in the same data folder, and no stamp ever
+/// vouches for a half-written file. Kill points are chosen by the line the host prints (deterministic stage) plus a
+/// random delay (seeded; set RELIABILITY_SEED to replay a failure).
+/// </summary>
+[Collection(ReliabilityCollection.Name)]
+public class CrashResumeTests(ReliabilityFixture f, ITestOutputHelper output)
+{
+    private static TimeSpan Ms(int ms) => TimeSpan.FromMilliseconds(ms);
+
+    private Random Seeded(out int seed)
+    {
+        seed = int.TryParse(Environment.GetEnvironmentVariable("RELIABILITY_SEED"), out var s) ? s : Random.Shared.Next();
+        output.WriteLine($"RELIABILITY_SEED={seed}");
+        return new Random(seed);
+    }
+
+    private static bool Progress(string line, string task) =>
+        Regex.IsMatch(line, $@"^{Regex.Escape(task)}: \d+/\d+ units \(", RegexOptions.CultureInvariant);
+
+    private async Task KillAndAuditAsync(KillPlan kill, int seed, params string[] extra)
+    {
+        var run = await f.RunAsync(kill, extra);
+        output.WriteLine($"{kill.Name}: killed={run.Killed} exit={run.ExitCode} after {run.Elapsed.TotalSeconds:0.0} s ({run.KilledAfter})");
+        Assert.True(run.Killed && run.ExitCode != 0, $"kill point '{kill.Name}' (seed {seed}) was not reached before the build ended: {run}");
+        var audit = StampAudit.Check(f.Dataset, f.ReferenceFiles);
+        output.WriteLine($"  stamps: {audit.Stamps}, outputs re-hashed: {audit.OutputsChecked}");
+        Assert.True(audit.Violations.Count == 0,
+            $"after the kill at '{kill.Name}' (seed {seed}):\n  " + string.Join("\n  ", audit.Violations));
+    }
+
+    private async Task FinishAndCompareAsync(string context)
+    {
+        var final = await f.RunAsync();
+        Assert.True(final.ExitCode == 0, $"{context}: the resumed build failed: {final}");
+        f.AssertManifestIsReference(context);
+        var verify = await f.RunAsync("--target=verify");
+        Assert.True(verify.ExitCode == 0, $"{context}: verify: {verify}");
+        var noop = await f.RunAsync();
+        Assert.True(noop.ExitCode == 0 && noop.Output.Contains("Everything is up to date.", StringComparison.Ordinal),
+            $"{context}: a third run should be a no-op: {noop}");
+    }
+
+    [Fact]
+    public async Task A_fresh_build_killed_at_eight_points_across_the_stages_resumes_to_the_uninterrupted_manifest()
+    {
+        var rng = Seeded(out int seed);
+        f.ResetDataset(keepSampleInputs: false);
+        KillPlan[] points =
+        [
+            // sample-data generates for ~15 s, into a temp folder it swaps in at the end.
+            KillPlan.OnLine("sample-data generating", l => l.StartsWith("sample-data: 1 of 1 units to build", StringComparison.Ordinal), Ms(rng.Next(1500, 6000))),
+            KillPlan.OnLine("download in progress", l => Progress(l, "download"), Ms(rng.Next(0, 100))),
+            KillPlan.OnLine("reproject in progress", l => Progress(l, "reproject"), Ms(rng.Next(0, 3000))),
+            KillPlan.OnLine("chips writing", l => l.StartsWith("chips: ", StringComparison.Ordinal) && l.Contains("units to build", StringComparison.Ordinal), Ms(rng.Next(0, 800))),
+            KillPlan.OnLine("filter/split/stats", l => l.StartsWith("filter: ", StringComparison.Ordinal) && l.Contains("units to build", StringComparison.Ordinal), Ms(rng.Next(0, 400))),
+            KillPlan.OnLine("report quicklooks", l => l.StartsWith("report: ", StringComparison.Ordinal) && l.Contains("units to build", StringComparison.Ordinal), Ms(rng.Next(0, 1500))),
+            KillPlan.OnLine("export copying", l => l.StartsWith("export: huggingface layout", StringComparison.Ordinal), Ms(rng.Next(0, 60))),
+            KillPlan.OnLine("manifest hashing", l => l.StartsWith("manifest: running", StringComparison.Ordinal), Ms(rng.Next(0, 120))),
+        ];
+        foreach (var kill in points) await KillAndAuditAsync(kill, seed);
+        await FinishAndCompareAsync($"fresh build killed at {points.Length} points (seed {seed})");
+    }
+
+    [Fact]
+    public async Task Forced_rebuilds_killed_at_random_moments_resume_to_the_uninterrupted_manifest()
+    {
+        var rng = Seeded(out int seed);
+        await EnsureReferenceStateAsync();
+        // Forced units rewrite every output through temps while the old stamps and outputs still stand: a kill
+        // there leaves temps beside outputs that are still up to date.
+        const string force = "--force=download,reproject,chips,filter,split,stats,report,export";
+        var span = f.ReferenceRun.Elapsed.TotalMilliseconds;
+        for (int i = 0; i < 2; i++)
+        {
+            int delay = (int)(span * (0.08 + 0.42 * rng.NextDouble()));
+            await KillAndAuditAsync(KillPlan.After($"forced rebuild, {delay} ms after start", Ms(delay)), seed, force);
+        }
+        await FinishAndCompareAsync($"forced rebuilds killed at random moments (seed {seed})");
+    }
+
+    /// <summary>
+    /// The write windows too narrow to hit with a timed kill, reproduced by leaving exactly what a kill inside them
+    /// leaves: engine temps beside up-to-date outputs, the IPFS fetcher's unverified temp, the ".tmp" of a gathered
+    /// table, of the report and of the manifest, a stamp temp, and an output torn after its old stamp was deleted.
+    /// </summary>
+    [Fact]
+    public async Task Leftovers_of_every_write_window_are_never_taken_for_outputs()
+    {
+        await EnsureReferenceStateAsync();
+        var d = f.Dataset;
+        string scene = Directory.GetDirectories(Path.Combine(d, "tiles")).Order(StringComparer.Ordinal).First();
+        string sceneId = Path.GetFileName(scene);
+        var planted = new List<string>
+        {
+            Plant(Path.Combine(d, "chips", ".chip_202_336_merged.0badc0de.tmp.tif"), Half(Path.Combine(d, "chips", "chip_202_336_merged.tif"))),
+            Plant(Path.Combine(scene, $".{sceneId}.B02.0badc0de.tmp.tif.{Guid.NewGuid():N}.unverified"), Half(Path.Combine(scene, $"{sceneId}.B02.tif"))),
+            Plant(Path.Combine(d, "track_chips.csv.tmp"), Half(Path.Combine(d, "track_chips.csv"))),
+            Plant(Path.Combine(d, "report", "index.html.tmp"), Half(Path.Combine(d, "report", "index.html"))),
+            Plant(Path.Combine(d, "export", "huggingface", "training_chips", ".chip_202_336_merged.0badc0de.tmp.tif"), [1, 2, 3]),
+            Plant(Path.Combine(d, "dataset.manifest.json.tmp"), Half(Path.Combine(d, "dataset.manifest.json"))),
+            Plant(Path.Combine(d, ".build", "stamps", "chips", "chip_202_336.json.0badc0de.tmp"), [(byte)'{']),
+        };
+        // Between "old stamp deleted" and "temps renamed": no stamp, the old (here: torn) output in place. A report
+        // unit, so that nothing rebuilds in chips/, tiles/ or export/ (where the engine would sweep its own temps).
+        var torn = Path.Combine(d, "report", "chips", "chip_203_335.png");
+        File.Delete(Path.Combine(d, ".build", "stamps", "report", "chip_203_335.json"));
+        File.WriteAllBytes(torn, Half(torn));
+
+        var run = await f.RunAsync();
+        Assert.True(run.ExitCode == 0, run.ToString());
+        foreach (var p in planted) Assert.False(File.Exists(p), $"leftover {Path.GetRelativePath(d, p)} is still there after the rerun");
+        f.AssertManifestIsReference("after planting crash leftovers");
+        var verify = await f.RunAsync("--target=verify");
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+    }
+
+    private static byte[] Half(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        return bytes[..(bytes.Length / 2)];
+    }
+
+    private static string Plant(string path, byte[] bytes)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    /// <summary>Brings the fixture's folder back to the complete reference dataset (a no-op when it already is).</summary>
+    private async Task EnsureReferenceStateAsync()
+    {
+        var run = await f.RunAsync();
+        Assert.True(run.ExitCode == 0, "could not restore the reference dataset: " + run);
+        f.AssertManifestIsReference("restoring the reference dataset before the test");
+    }
+}
