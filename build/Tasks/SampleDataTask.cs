@@ -13,6 +13,8 @@ public sealed class SampleDataTask : AggregateTask
 {
     public override bool IsAggregate => false; // every shard needs the same inputs
 
+    public override string Version => SampleGenerator.FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public override bool ShouldRun(DatasetContext c) => c.Config.Sample.Enabled;
 
     public override UnitSpec Describe(string unit, DatasetContext c) => new(
