@@ -134,30 +134,12 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
     {
         var envelope = c.TileAssigner.FootprintUtm(tile);
         if (envelope is null || !MgrsTile.TryParse(tile, out var mgrs)) return [];
-        var ring = Densify(envelope, 16);
+        var ring = ChipFactory.Densify(envelope, 16);
+        ring.Add(ring[0]);
         var xs = ring.Select(p => p.X).ToArray();
         var ys = ring.Select(p => p.Y).ToArray();
         using var t = CoordinateTransform.FromEpsg(mgrs.UtmEpsg, 5070);
         t.TransformInPlace(xs, ys);
         return [xs.Select((x, i) => new MapPoint(x, ys[i])).ToList()];
-    }
-
-    private static List<(double X, double Y)> Densify(NetTopologySuite.Geometries.Envelope e, int perEdge)
-    {
-        var pts = new List<(double, double)>();
-        for (int side = 0; side < 4; side++)
-            for (int i = 0; i < perEdge; i++)
-            {
-                double t = (double)i / perEdge;
-                pts.Add(side switch
-                {
-                    0 => (e.MinX + t * e.Width, e.MaxY),
-                    1 => (e.MaxX, e.MaxY - t * e.Height),
-                    2 => (e.MaxX - t * e.Width, e.MinY),
-                    _ => (e.MinX, e.MinY + t * e.Height),
-                });
-            }
-        pts.Add(pts[0]);
-        return pts;
     }
 }

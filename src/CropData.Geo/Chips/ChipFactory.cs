@@ -17,21 +17,7 @@ public static class ChipFactory
     {
         var pos = ChipId.Parse(id);
         var env = pos.Envelope5070;
-        var ring = new List<(double X, double Y)>();
-        for (int side = 0; side < 4; side++)
-        {
-            for (int i = 0; i < PointsPerEdge; i++)
-            {
-                double t = (double)i / PointsPerEdge;
-                ring.Add(side switch
-                {
-                    0 => (env.MinX + t * env.Width, env.MaxY),
-                    1 => (env.MaxX, env.MaxY - t * env.Height),
-                    2 => (env.MaxX - t * env.Width, env.MinY),
-                    _ => (env.MinX, env.MinY + t * env.Height),
-                });
-            }
-        }
+        var ring = Densify(env, PointsPerEdge);
         var xs = ring.Select(p => p.X).Append(pos.Center5070.X).ToArray();
         var ys = ring.Select(p => p.Y).Append(pos.Center5070.Y).ToArray();
         using (var transform = CoordinateTransform.FromEpsg(5070, 4326)) transform.TransformInPlace(xs, ys);
@@ -46,6 +32,30 @@ public static class ChipFactory
             Center4326 = new Coordinate(xs[^1], ys[^1]),
             Center5070 = pos.Center5070,
         };
+    }
+
+    /// <summary>
+    /// The outline of an axis-aligned square, <paramref name="perEdge"/> points per edge (clockwise from the
+    /// upper-left corner, not closed): straight edges in one CRS bend in another, so transform every point.
+    /// </summary>
+    public static List<(double X, double Y)> Densify(Envelope env, int perEdge)
+    {
+        var ring = new List<(double X, double Y)>(4 * perEdge);
+        for (int side = 0; side < 4; side++)
+        {
+            for (int i = 0; i < perEdge; i++)
+            {
+                double t = (double)i / perEdge;
+                ring.Add(side switch
+                {
+                    0 => (env.MinX + t * env.Width, env.MaxY),
+                    1 => (env.MaxX, env.MaxY - t * env.Height),
+                    2 => (env.MaxX - t * env.Width, env.MinY),
+                    _ => (env.MinX, env.MinY + t * env.Height),
+                });
+            }
+        }
+        return ring;
     }
 
     /// <summary>The grid's chip when it has one (keeps the published footprint), else a chip built from the id.</summary>
