@@ -29,7 +29,7 @@ public static class HostProcess
 
     public static async Task<HostRun> RunAsync(IEnumerable<string> args, KillPlan? kill = null,
         IReadOnlyDictionary<string, string?>? environment = null, Action<Process>? started = null,
-        TimeSpan? timeout = null, string? workingDirectory = null)
+        TimeSpan? timeout = null, string? workingDirectory = null, Action<string>? onLine = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -70,6 +70,7 @@ public static class HostProcess
         {
             if (line is null) return;
             lock (gate) lines.Add(line);
+            onLine?.Invoke(line);
             if (kill?.Line is { } match && Volatile.Read(ref killed) == 0 && match(line))
             {
                 if (kill.Delay <= TimeSpan.Zero) KillNow(line);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using CropData.Dataset.Finishing;
@@ -67,6 +68,9 @@ public sealed class ReliabilityFixture : IAsyncLifetime
     public Task<HostRun> RunAsync(params string[] extra) => HostProcess.RunAsync(Args(extra), workingDirectory: Root);
 
     public Task<HostRun> RunAsync(KillPlan kill, params string[] extra) => HostProcess.RunAsync(Args(extra), kill, workingDirectory: Root);
+
+    public Task<HostRun> RunAsync(Action<Process> started, Action<string> onLine, params string[] extra) =>
+        HostProcess.RunAsync(Args(extra), started: started, onLine: onLine, workingDirectory: Root);
 
     /// <summary>
     /// Deletes the dataset folder. With <paramref name="keepSampleInputs"/> the sample-data task's stamp (and index) is
