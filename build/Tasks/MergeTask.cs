@@ -164,7 +164,7 @@ public static partial class ShardMerge
                     // A stamp travels only with every output it vouches for: one naming a file outside the
                     // dataset folder (sample-data's generated inputs) would vouch for another folder's files.
                     var recipe = StampRecipe(file.Source);
-                    if (recipe is null) { notCarried.Add(rel + " (its outputs lie outside the dataset folder)"); continue; }
+                    if (recipe is null) { notCarried.Add(rel + " (unreadable, or its outputs lie outside the dataset folder)"); continue; }
                     if (stamps.TryGetValue(rel, out var first))
                     {
                         // Units every shard runs (aoi, tiles) agree unless a path or setting differed; then the
@@ -257,23 +257,28 @@ public static partial class ShardMerge
             throw new IOException($"merge could not write {errors.Count} file(s) into {root}:\n  " + string.Join("\n  ", errors.Take(20)));
 
         // Stamps get fresh mtimes: the index of each touched task is dropped (a cache; rebuilt from the JSON).
+        // A stamp this folder already has for the same outputs stays: it was checked here (a merge run again
+        // would otherwise bring back a shard's stamp naming the shard's own generated inputs).
+        int stampsKept = 0;
         foreach (var s in plan.Stamps)
         {
             var dest = Full(root, s.Relative);
+            if (File.Exists(dest) && StampOutputs(dest) is { } here && here == StampOutputs(s.Source)) { stampsKept++; continue; }
             Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
             var temp = TempFor(dest);
             File.Copy(s.Source, temp, overwrite: true);
             File.Move(temp, dest, overwrite: true);
         }
-        foreach (var task in plan.Stamps.Select(s => s.Relative[Stamps.Length..s.Relative.LastIndexOf('/')]).Distinct())
-            File.Delete(Full(root, Stamps + task + ".index"));
+        if (stampsKept < plan.Stamps.Count)
+            foreach (var task in plan.Stamps.Select(s => s.Relative[Stamps.Length..s.Relative.LastIndexOf('/')]).Distinct())
+                File.Delete(Full(root, Stamps + task + ".index"));
         if (replaced > 0) File.Delete(Full(root, State + "/hashes.bin")); // cached hashes of the bytes just replaced
 
         foreach (var shard in plan.Shards)
             c.Log.Information($"merge: {shard}: {plan.Files.Count(f => f.Shard == shard)} files, {plan.Stamps.Count(s => s.Shard == shard)} stamps");
         c.Log.Information(string.Create(CultureInfo.InvariantCulture,
             $"merge: {plan.Files.Count} files into {root}: {copied} copied ({bytes / 1e6:0.0} MB), {linked} hard-linked, {kept} already there, {replaced} replaced; " +
-            $"{plan.Stamps.Count} stamps carried"));
+            $"{plan.Stamps.Count - stampsKept} stamps carried, {stampsKept} already there"));
         if (link && linkFailed) c.Log.Warning("merge: --link: hard links failed (another file system?); the files were copied");
         foreach (var s in plan.StampsNotCarried) c.Log.Verbose($"merge: stamp not carried, the unit is checked again: {s}");
     }
@@ -323,14 +328,18 @@ public static partial class ShardMerge
         Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
             .Select(p => Path.GetRelativePath(folder, p).Replace('\\', '/')).Order(StringComparer.Ordinal);
 
-    /// <summary>Per-folder engine state (locks, caches) and temps: never carried.</summary>
+    /// <summary>
+    /// Under .build/ only the stamps and the per-unit records (.build/work) travel; the rest is one folder's engine
+    /// state (locks, hash cache, stamp indexes, fetch staging of a killed download). Temps never travel.
+    /// </summary>
     public static bool Skip(string rel)
     {
         if (TempName().IsMatch(rel[(rel.LastIndexOf('/') + 1)..])) return true;
-        if (rel.StartsWith(State + "/", StringComparison.Ordinal) && rel.IndexOf('/', State.Length + 1) < 0)
-            return rel.StartsWith(State + "/build.", StringComparison.Ordinal) || rel == State + "/hashes.bin";
-        if (rel.StartsWith(Stamps, StringComparison.Ordinal) && rel.IndexOf('/', Stamps.Length) < 0) return rel.EndsWith(".index", StringComparison.Ordinal);
-        return rel.StartsWith(State + "/work/stats-out/", StringComparison.Ordinal) || rel.StartsWith(State + "/work/split.", StringComparison.Ordinal);
+        if (!rel.StartsWith(State + "/", StringComparison.Ordinal)) return false;
+        if (rel.StartsWith(Stamps, StringComparison.Ordinal)) return !IsStamp(rel);
+        if (rel.StartsWith(State + "/work/", StringComparison.Ordinal))
+            return rel.StartsWith(State + "/work/stats-out/", StringComparison.Ordinal) || rel.StartsWith(State + "/work/split.", StringComparison.Ordinal);
+        return true;
     }
 
     private static bool IsStamp(string rel) =>
@@ -339,19 +348,22 @@ public static partial class ShardMerge
 
     /// <summary>What makes two stamps of one unit equivalent (fingerprint and produced outputs), or null when the
     /// stamp cannot travel (an output outside the dataset folder, or unreadable).</summary>
-    private static string? StampRecipe(string path)
+    private static string? StampRecipe(string path) => ReadStamp(path) is { Portable: true } s ? s.Fingerprint + "\n" + s.Outputs : null;
+
+    private static string? StampOutputs(string path) => ReadStamp(path)?.Outputs;
+
+    private static (string Fingerprint, string Outputs, bool Portable)? ReadStamp(string path)
     {
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
             var r = doc.RootElement;
-            var declared = r.GetProperty("declared").EnumerateArray().Select(e => e.GetString() ?? "").ToList();
-            if (declared.Any(Path.IsPathRooted)) return null;
+            bool portable = !r.GetProperty("declared").EnumerateArray().Any(e => Path.IsPathRooted(e.GetString()));
             var outputs = r.GetProperty("outputs").EnumerateArray()
                 .Select(o => o.GetProperty("path").GetString() + "\0" + o.GetProperty("sha256").GetString());
-            return r.GetProperty("fingerprint").GetString() + "\n" + string.Join("\n", outputs);
+            return (r.GetProperty("fingerprint").GetString() ?? "", string.Join("\n", outputs), portable);
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or IOException)
         {
             return null; // a torn stamp means "not built" to the engine too
         }
