@@ -78,6 +78,7 @@ public class ShardPartitionTests
         Assert.Equal(tile, new CidsTask().ShardKey(new CidsTask.SceneUnit(tile, scene)));
         Assert.Equal(tile, new DownloadTask().ShardKey(new DownloadTask.BandUnit(tile, scene, "B02", "bafkrei")));
         Assert.Equal(tile, new ReprojectTask().ShardKey(new ReprojectTask.StripUnit(tile, scene, "B02", 203, [chip])));
+        Assert.Equal(tile, new ReprojectTilesTask().ShardKey(new DownloadTask.BandUnit(tile, scene, "B02", "bafkrei")));
         Assert.Equal(tile, new ChipsTask().ShardKey(new ChipsTask.ChipUnit(chip, tile, [scene, scene, scene])));
         Assert.Equal(tile, new StatsTask().ShardKey(new StatsTask.TileUnit(tile, [chip])));
     }
@@ -86,7 +87,7 @@ public class ShardPartitionTests
     public void Every_unit_task_is_either_tile_sharded_aggregate_or_deliberately_unkeyed()
     {
         // A new stage must be classified here: forgetting its shard key would download or warp in every shard.
-        string[] tileKeyed = ["search", "scenes", "cids", "download", "reproject", "chips", "stats"];
+        string[] tileKeyed = ["search", "scenes", "cids", "download", "reproject", "reproject-tiles", "chips", "stats"];
         // Every shard runs these for its whole AOI (cheap, needed by the keyed units), or their units come only
         // from the shard's own chips (filter, report: per-chip QA records that exist only where the chip was built).
         string[] unkeyed = ["sample-data", "aoi", "tiles", "filter", "report"];

@@ -75,6 +75,12 @@ public class ShardedBuildTests(ShardedSample sample) : IClassFixture<ShardedSamp
         Assert.Equal(merged, File.ReadAllBytes(b.File(DatasetManifest.FileName)));
         var (verify, log) = await b.RunAsync("--target=verify");
         Assert.True(verify.ExitCode == 0, log);
+
+        // Merging again (say after rerunning a shard that changed nothing) rebuilds nothing either.
+        var remerge = await b.BuildOkAsync("--target=merge", from);
+        Assert.True(remerge.Tasks.Where(t => t.IsUnitTask).All(t => t.Built == 0),
+            string.Join(", ", remerge.Tasks.Where(t => t.Built > 0).Select(t => $"{t.Name}: {t.Built} built")));
+        Assert.Equal(merged, File.ReadAllBytes(b.File(DatasetManifest.FileName)));
     }
 
     [Fact]
