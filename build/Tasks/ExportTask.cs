@@ -72,11 +72,12 @@ public sealed class ManifestTask : FrostingTask<DatasetContext>
     }
 
     // Temps of a killed build: the engine's ".<name>.<8 hex>.tmp.<ext>", "<file>.tmp" of the tables, report and
-    // manifest written by hand, and the IPFS fetcher's ".unverified"/".spill". The engine deletes unit temps only in
+    // manifest written by hand, GDAL's "<file>.<pid>-<thread>.partial" (CropData.Gdal writes beside the engine's temp
+    // and renames) and the IPFS fetcher's ".unverified"/".spill". The engine deletes unit temps only in
     // folders where a unit rebuilds, so a build killed while rebuilding units that then turn out up to date (forced,
     // or a reverted setting) would leave them to be listed here as dataset files.
     private static readonly System.Text.RegularExpressions.Regex Leftover = new(
-        @"(^\..+\.[0-9a-f]{8}\.tmp(\.[^.]*)?$)|(\.tmp$)|(\.unverified(\.spill)?$)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        @"(^\..+\.[0-9a-f]{8}\.tmp(\.[^.]*)?$)|(\.tmp$)|(\.unverified(\.spill)?$)|(\.[0-9]+-[0-9]+\.partial$)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     /// <summary>Deletes crash leftovers from the dataset folder (never from .build/): they are not dataset files.</summary>
     private static void RemoveCrashLeftovers(DatasetContext c)
