@@ -27,6 +27,14 @@ public sealed class ChipsTask : UnitTask<DatasetContext, ChipsTask.ChipUnit>
 
     public override IEnumerable<ChipUnit> Units(DatasetContext c)
     {
+        var units = ChipUnits(c).ToList();
+        // Every chip reads the reclass table: a broken one is one clear error here, not the same error per chip.
+        if (units.Count > 0) CdlReclassTable.Load(c.Resolve(c.Config.Cdl.ReclassTable));
+        return units;
+    }
+
+    private static IEnumerable<ChipUnit> ChipUnits(DatasetContext c)
+    {
         foreach (var (tile, chips) in ChipsByTile(c))
         {
             var scenes = ScenesTask.ReadTileScenes(c, tile).OrderBy(s => s.Slot).Select(s => s.Scene.SceneId).ToList();
