@@ -23,8 +23,8 @@ public class ConcurrencyTests(ReliabilityFixture f, ITestOutputHelper output)
         {
             if (line.StartsWith("reproject: ", StringComparison.Ordinal)) midway.TrySetResult();
         }, "--jobs=8");
-        var reached = await Task.WhenAny(midway.Task, first);
-        Assert.True(reached == midway.Task, "the first build ended before reaching reproject: " + (first.IsCompleted ? first.Result.ToString() : ""));
+        if (await Task.WhenAny(midway.Task, first) != midway.Task)
+            Assert.Fail("the first build ended before reaching reproject: " + await first);
 
         var second = await f.RunAsync();
         output.WriteLine($"second build: exit {second.ExitCode} in {second.Elapsed.TotalSeconds:0.0} s");

@@ -87,8 +87,9 @@ public class CrashResumeTests(ReliabilityFixture f, ITestOutputHelper output)
 
     /// <summary>
     /// The write windows too narrow to hit with a timed kill, reproduced by leaving exactly what a kill inside them
-    /// leaves: engine temps beside up-to-date outputs, the IPFS fetcher's unverified temp, the ".tmp" of a gathered
-    /// table, of the report and of the manifest, a stamp temp, and an output torn after its old stamp was deleted.
+    /// leaves: engine temps beside up-to-date outputs, GDAL's ".partial" beside such a temp, the IPFS fetcher's
+    /// unverified temp, the ".tmp" of a gathered table, of the report and of the manifest, a stamp temp, and an
+    /// output torn after its old stamp was deleted.
     /// </summary>
     [Fact]
     public async Task Leftovers_of_every_write_window_are_never_taken_for_outputs()
@@ -101,6 +102,7 @@ public class CrashResumeTests(ReliabilityFixture f, ITestOutputHelper output)
         {
             Plant(Path.Combine(d, "chips", ".chip_202_336_merged.0badc0de.tmp.tif"), Half(Path.Combine(d, "chips", "chip_202_336_merged.tif"))),
             Plant(Path.Combine(scene, $".{sceneId}.B02.0badc0de.tmp.tif.{Guid.NewGuid():N}.unverified"), Half(Path.Combine(scene, $"{sceneId}.B02.tif"))),
+            Plant(Path.Combine(d, "chips_fmask", ".chip_202_336_Fmask.0badc0de.tmp.tif.4242-17.partial"), Half(Path.Combine(d, "chips_fmask", "chip_202_336_Fmask.tif"))),
             Plant(Path.Combine(d, "track_chips.csv.tmp"), Half(Path.Combine(d, "track_chips.csv"))),
             Plant(Path.Combine(d, "report", "index.html.tmp"), Half(Path.Combine(d, "report", "index.html"))),
             Plant(Path.Combine(d, "export", "huggingface", "training_chips", ".chip_202_336_merged.0badc0de.tmp.tif"), [1, 2, 3]),
