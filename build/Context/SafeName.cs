@@ -8,7 +8,8 @@ namespace CropData.Build.Context;
 /// </summary>
 public static partial class SafeName
 {
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$", RegexOptions.CultureInvariant)]
+    // \z, not $: in .NET "$" also matches before a final "\n", which let "id\n" through.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Allowed();
 
     public static string Check(string? value, string what)

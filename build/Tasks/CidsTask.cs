@@ -22,10 +22,16 @@ public sealed class CidsTask : UnitTask<DatasetContext, CidsTask.SceneUnit>
 
     public override int MaxParallelism(DatasetContext c) => Math.Max(c.Options.Jobs, Math.Min(c.Config.Stac.Concurrency, 16));
 
-    public override UnitSpec Describe(SceneUnit u, DatasetContext c) => new(
-        Inputs: StacSources.InputFiles(c, c.Config.Stac.EasierUrl),
-        ConfigKeys: ["stac.easier_url", "stac.easier_collection", "bands", "fmask_band"],
-        Outputs: [c.Paths.ScenePayload(u.Scene), c.Paths.ScenePayloadIssues(u.Scene)]);
+    // The scene id comes from the CMR catalog and names this unit's files: checked before any path is made of it
+    // (a failed Describe fails this unit only; the other scenes go on).
+    public override UnitSpec Describe(SceneUnit u, DatasetContext c)
+    {
+        SafeName.Check(u.Scene, "scene id");
+        return new(
+            Inputs: StacSources.InputFiles(c, c.Config.Stac.EasierUrl),
+            ConfigKeys: ["stac.easier_url", "stac.easier_collection", "bands", "fmask_band"],
+            Outputs: [c.Paths.ScenePayload(u.Scene), c.Paths.ScenePayloadIssues(u.Scene)]);
+    }
 
     public override async Task RunAsync(SceneUnit u, DatasetContext c, UnitOutputs o)
     {
