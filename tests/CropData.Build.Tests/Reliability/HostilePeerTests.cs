@@ -31,8 +31,9 @@ public class HostilePeerTests(ReliabilityFixture f, ITestOutputHelper output)
         [PeerFault.CarStall] = "(stalled transfer)",
     };
 
+    // 3 s: short enough that a stall costs seconds, long enough that a healthy answer on a loaded CI machine never times out.
     private static string IpfsYaml(string url, string kind, int maxTries, string inputs) =>
-        $"  timeout_seconds: 2\n  max_tries: {maxTries}\n  sources:\n    - kind: {kind}\n      url: {url}\n      concurrency: 16\n" + Workspace.CarSource(inputs);
+        $"  timeout_seconds: 3\n  max_tries: {maxTries}\n  sources:\n    - kind: {kind}\n      url: {url}\n      concurrency: 16\n" + Workspace.CarSource(inputs);
 
     private static Dictionary<string, PeerFault> Assign(SampleCar car, PeerFault[] faults)
     {
