@@ -24,6 +24,19 @@ public class CrashResumeTests(ReliabilityFixture f, ITestOutputHelper output)
     private static bool Progress(string line, string task) =>
         Regex.IsMatch(line, $@"^{Regex.Escape(task)}: \d+/\d+ units \(", RegexOptions.CultureInvariant);
 
+    private static readonly string[] Stages = ["download", "reproject", "chips", "filter", "split", "stats", "report", "export", "manifest"];
+
+    /// <summary>
+    /// The chosen line of <paramref name="stage"/>, or any line of a later stage: the previous kill lands a random time
+    /// after its own line and may already have finished this stage, whose line then never comes.
+    /// </summary>
+    private static Func<string, bool> AtOrAfter(string stage, Func<string, bool> precise) => line =>
+    {
+        if (precise(line)) return true;
+        var colon = line.IndexOf(':');
+        return colon > 0 && Array.IndexOf(Stages, line[..colon]) > Array.IndexOf(Stages, stage);
+    };
+
     private async Task KillAndAuditAsync(KillPlan kill, int seed, params string[] extra)
     {
         var run = await f.RunAsync(kill, extra);
@@ -56,12 +69,12 @@ public class CrashResumeTests(ReliabilityFixture f, ITestOutputHelper output)
         [
             // sample-data generates for ~15 s, into a temp folder it swaps in at the end.
             KillPlan.OnLine("sample-data generating", l => l.StartsWith("sample-data: 1 of 1 units to build", StringComparison.Ordinal), Ms(rng.Next(1500, 6000))),
-            KillPlan.OnLine("download in progress", l => Progress(l, "download"), Ms(rng.Next(0, 100))),
-            KillPlan.OnLine("reproject in progress", l => Progress(l, "reproject"), Ms(rng.Next(0, 3000))),
-            KillPlan.OnLine("chips writing", l => l.StartsWith("chips: ", StringComparison.Ordinal) && l.Contains("units to build", StringComparison.Ordinal), Ms(rng.Next(0, 800))),
-            KillPlan.OnLine("filter/split/stats", l => l.StartsWith("filter: ", StringComparison.Ordinal) && l.Contains("units to build", StringComparison.Ordinal), Ms(rng.Next(0, 400))),
-            KillPlan.OnLine("report quicklooks", l => l.StartsWith("report: ", StringComparison.Ordinal) && l.Contains("units to build", StringComparison.Ordinal), Ms(rng.Next(0, 1500))),
-            KillPlan.OnLine("export copying", l => l.StartsWith("export: huggingface layout", StringComparison.Ordinal), Ms(rng.Next(0, 60))),
+            KillPlan.OnLine("download in progress", AtOrAfter("download", l => Progress(l, "download")), Ms(rng.Next(0, 100))),
+            KillPlan.OnLine("reproject in progress", AtOrAfter("reproject", l => Progress(l, "reproject")), Ms(rng.Next(0, 3000))),
+            KillPlan.OnLine("chips writing", AtOrAfter("chips", l => l.StartsWith("chips: ", StringComparison.Ordinal) && l.Contains("units to build", StringComparison.Ordinal)), Ms(rng.Next(0, 800))),
+            KillPlan.OnLine("filter/split/stats", AtOrAfter("filter", l => l.StartsWith("filter: ", StringComparison.Ordinal) && l.Contains("units to build", StringComparison.Ordinal)), Ms(rng.Next(0, 400))),
+            KillPlan.OnLine("report quicklooks", AtOrAfter("report", l => l.StartsWith("report: ", StringComparison.Ordinal) && l.Contains("units to build", StringComparison.Ordinal)), Ms(rng.Next(0, 800))),
+            KillPlan.OnLine("export copying", AtOrAfter("export", l => l.StartsWith("export: huggingface layout", StringComparison.Ordinal)), Ms(rng.Next(0, 60))),
             KillPlan.OnLine("manifest hashing", l => l.StartsWith("manifest: running", StringComparison.Ordinal), Ms(rng.Next(0, 120))),
         ];
         foreach (var kill in points) await KillAndAuditAsync(kill, seed);
