@@ -55,12 +55,15 @@
 
   // Chip clicks are resolved here, from the click position, not by layer events: drawn shapes share the canvas
   // and sit on top, so a layer-level handler would miss chips under (or next to) a shape. While a draw, edit or
-  // delete tool is active, and just after it (its closing click), clicks belong to the tool.
-  let toolActive = false, toolStoppedAt = 0;
+  // delete tool is active, clicks belong to the tool, and so does the click whose press began while it was active
+  // (the one that finishes a shape: the tool stops on its mouseup, before the browser's click). Deciding at press
+  // time, in the capture phase before Leaflet sees it, needs no timing window.
+  let toolActive = false, pressInTool = false;
   map.on("draw:drawstart draw:editstart draw:deletestart", () => { toolActive = true; });
-  map.on("draw:drawstop draw:editstop draw:deletestop", () => { toolActive = false; toolStoppedAt = Date.now(); });
+  map.on("draw:drawstop draw:editstop draw:deletestop", () => { toolActive = false; });
+  map.getContainer().addEventListener("pointerdown", () => { pressInTool = toolActive; }, true);
   map.on("click", (e) => {
-    if (toolActive || Date.now() - toolStoppedAt < 400) return;
+    if (toolActive || pressInTool) return;
     const p = [e.latlng.lng, e.latlng.lat];
     const hit = chips.find((c) => p[0] >= c.bbox[0] && p[0] <= c.bbox[2] && p[1] >= c.bbox[1] && p[1] <= c.bbox[3] && inRing(p, c.ring));
     if (hit) toggle(hit.id);

@@ -44,7 +44,7 @@ internal sealed partial class HeadlessChromium : IAsyncDisposable
             "--no-first-run", "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--disable-default-apps", "--disable-domain-reliability", "--disable-breakpad",
             "--disable-features=Translate,MediaRouter,OptimizationHints", "--metrics-recording-only", "--mute-audio",
-            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", "--disable-gpu", $"--window-size={width},{height}",
+            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", "--disable-gpu", "--disable-dev-shm-usage", $"--window-size={width},{height}",
             "about:blank",
         }) psi.ArgumentList.Add(a);
         var p = Process.Start(psi)!;
