@@ -89,7 +89,7 @@ internal static class HttpUtil
 /// Wraps a response body so that a read waiting longer than the stall timeout fails with a <see cref="TimeoutException"/>
 /// (HttpClient's own timeout covers the whole request, which is wrong for long downloads).
 /// </summary>
-internal sealed class StallGuardStream(Stream inner, TimeSpan stallTimeout, string what) : Stream
+internal sealed class StallGuardStream(Stream inner, TimeSpan stallTimeout, string what) : ForwardReadStream
 {
     private CancellationTokenSource _cts = new();
 
@@ -116,20 +116,7 @@ internal sealed class StallGuardStream(Stream inner, TimeSpan stallTimeout, stri
         }
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-        ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
