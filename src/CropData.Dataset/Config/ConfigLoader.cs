@@ -87,8 +87,25 @@ public static class ConfigLoader
     private static string Short(string message)
     {
         var i = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return i > 0 ? message[..i] : message;
+        var text = i > 0 ? message[..i] : message;
+        // "could not be converted to System.Int32" means nothing to someone editing YAML: name the kind of value.
+        var m = System.Text.RegularExpressions.Regex.Match(text, @"could not be converted to ([\w.`\[\], =]+?)\.?$");
+        return m.Success ? "expected " + Kind(m.Groups[1].Value) : text;
     }
+
+    private static string Kind(string clrType) => clrType switch
+    {
+        "System.Int32" or "System.Int64" => "an integer",
+        "System.Double" or "System.Single" or "System.Decimal" => "a number",
+        "System.Boolean" => "true or false",
+        "System.String" => "a text value",
+        _ when clrType.Contains("IReadOnlyList", StringComparison.Ordinal) || clrType.Contains("List`1", StringComparison.Ordinal)
+            => "a list" + (clrType.Contains("System.Int32", StringComparison.Ordinal) ? " of integers"
+                : clrType.Contains("System.Double", StringComparison.Ordinal) ? " of numbers"
+                : clrType.Contains("System.String", StringComparison.Ordinal) ? " of text values" : ""),
+        _ when clrType.StartsWith("CropData.", StringComparison.Ordinal) => "a mapping of settings",
+        _ => clrType,
+    };
 
     // Unknown keys are errors (a typo must not silently fall back to a default).
     private static void CheckKeys(JsonObject given, JsonObject defaults, string source, string prefix)

@@ -35,12 +35,17 @@ internal static class ConfigValidator
             Fail("split.import_train", c.Split.ImportTrain, "both split.import_train and split.import_val, or neither");
         if (c.Stac.Concurrency < 1) Fail("stac.concurrency", c.Stac.Concurrency, "an integer >= 1");
         if (c.Stac.MaxTries < 1) Fail("stac.max_tries", c.Stac.MaxTries, "an integer >= 1");
+        if (!(c.Stac.TimeoutSeconds > 0)) Fail("stac.timeout_seconds", c.Stac.TimeoutSeconds, "a number of seconds > 0");
         if (c.Ipfs.Concurrency < 1) Fail("ipfs.concurrency", c.Ipfs.Concurrency, "an integer >= 1");
+        if (c.Ipfs.MaxTries < 1) Fail("ipfs.max_tries", c.Ipfs.MaxTries, "an integer >= 1");
+        if (!(c.Ipfs.TimeoutSeconds > 0)) Fail("ipfs.timeout_seconds", c.Ipfs.TimeoutSeconds, "a number of seconds > 0");
+        if (!(c.Ipfs.CheckTimeoutSeconds > 0)) Fail("ipfs.check_timeout_seconds", c.Ipfs.CheckTimeoutSeconds, "a number of seconds > 0");
         if (c.Ipfs.Sources.Count == 0) Fail("ipfs.sources", "[]", "at least one source");
         for (int i = 0; i < c.Ipfs.Sources.Count; i++)
         {
             var s = c.Ipfs.Sources[i];
             var key = $"ipfs.sources[{i}]";
+            if (s.Concurrency is < 1) Fail(key + ".concurrency", s.Concurrency, "an integer >= 1 (or leave it out)");
             switch (s.Kind)
             {
                 case "car" when string.IsNullOrWhiteSpace(s.Path): Fail(key + ".path", s.Path, "a CAR file or folder for kind car"); break;

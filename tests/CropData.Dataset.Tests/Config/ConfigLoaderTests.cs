@@ -63,6 +63,15 @@ public class ConfigLoaderTests
     [InlineData("a: [unclosed", "malformed YAML")]
     [InlineData("- just\n- a list", "mapping of settings at the top level")]
     [InlineData("train_dataset_name: ../escape", "plain folder name")]
+    [InlineData("selection: {cloud_cover_threshold: five}", "expected an integer")]
+    [InlineData("filter: {max_bad_pct: lots}", "expected a number")]
+    [InlineData("reproject: {write_tiles: maybe}", "expected true or false")]
+    [InlineData("selection: {coverage_thresholds: [100, x]}", "expected an integer")]
+    [InlineData("ipfs: {max_tries: 0}", "key 'ipfs.max_tries' = '0' is not allowed; expected an integer >= 1")]
+    [InlineData("ipfs: {timeout_seconds: -5}", "key 'ipfs.timeout_seconds' = '-5'")]
+    [InlineData("ipfs: {check_timeout_seconds: 0}", "ipfs.check_timeout_seconds")]
+    [InlineData("stac: {timeout_seconds: 0}", "stac.timeout_seconds")]
+    [InlineData("ipfs: {sources: [{kind: car, path: x, concurrency: 0}]}", "ipfs.sources[0].concurrency")]
     public void Bad_config_names_the_key_and_what_is_allowed(string yaml, string fragment)
     {
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "test.yaml"));
