@@ -46,9 +46,14 @@ public sealed class ScenesTask : UnitTask<DatasetContext, string>
         WorkFile.WriteTextIfChanged(c.Paths.SelectedScenesCsv, SelectedScenesCsv.ToText(selected));
         var candidates = tiles.Where(t => File.Exists(c.Paths.TileCandidates(t))).SelectMany(t => SceneCandidatesCsv.ReadFile(c.Paths.TileCandidates(t)));
         WorkFile.WriteTextIfChanged(c.Paths.SceneCandidatesCsv, SceneCandidatesCsv.ToText(candidates));
+        WorkFile.WriteTextIfChanged(c.Paths.TileSelectionCsv, TileSelectionCsv.ToText(ReadTileSelections(c, tiles)));
         var kept = selected.Select(s => s.TileId).Distinct().Count();
         c.Log.Information($"scenes: {selected.Count} scenes selected for {kept} of {tiles.Count} tiles -> {c.Paths.SelectedScenesCsv}");
     }
+
+    /// <summary>How the rules went for each tile that has been through them.</summary>
+    public static IReadOnlyList<TileSelectionRow> ReadTileSelections(DatasetContext c, IEnumerable<string> tiles) =>
+        tiles.Where(t => File.Exists(c.Paths.TileSelection(t))).SelectMany(t => TileSelectionCsv.ReadFile(c.Paths.TileSelection(t))).ToList();
 
     /// <summary>The selected scenes of a tile, first/middle/last; empty when the tile was dropped.</summary>
     public static IReadOnlyList<SelectedScene> ReadTileScenes(DatasetContext c, string tile) =>

@@ -62,6 +62,15 @@ public class SampleDatasetTests(BuiltSample sample) : IClassFixture<BuiltSample>
             selected.Select(s => s.Scene.SceneId).ToArray());
         Assert.Equal([SceneSlot.First, SceneSlot.Middle, SceneSlot.Last], selected.Select(s => s.Slot).ToArray());
         Assert.Equal(6, SceneCandidatesCsv.ReadFile(B.File("scene_candidates.csv")).Count); // 3 real + 3 decoys
+        // How the rules went for the one tile: 6 candidates, the cloudy decoy out, the low-coverage ones out at 100 %.
+        var tile = Assert.Single(TileSelectionCsv.ReadFile(B.File("tile_selection.csv")));
+        Assert.Equal("14SPJ", tile.TileId);
+        Assert.Equal(6, tile.CandidateCount);
+        Assert.True(tile.IsSelected);
+        Assert.True(tile.AfterCloudCount < 6, $"after_cloud = {tile.AfterCloudCount}: the cloudy decoy should be filtered out");
+        Assert.True(tile.AfterCoverageCount >= 3 && tile.CoverageThreshold is not null, tile.ToString());
+        // Nothing in the sample is broken, so the issues table holds its header only.
+        Assert.Equal("tile_id,title_id,problem\n", File.ReadAllText(B.File("scene_issues.csv")));
     }
 
     [Fact]

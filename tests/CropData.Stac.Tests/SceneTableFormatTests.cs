@@ -90,6 +90,51 @@ public class SceneTableFormatTests
     }
 
     [Fact]
+    public void Tile_selection_csv_gathered_from_per_tile_files_equals_the_table_of_all_tiles()
+    {
+        // The scenes stage writes one file per tile and gathers them into tile_selection.csv: reading the per-tile
+        // files back and writing them as one table must give what one write of every tile gives.
+        using var tmp = new TempDir();
+        var scenes = ReferenceWorld.Instance.Value.AllScenes.ToList();
+        // Plus a tile with only two scenes, which the rules drop.
+        scenes.AddRange(scenes.Take(2).Select(s => s with { TileId = "99ZZZ" }));
+        var tiles = SceneSelector.SelectAll(scenes);
+        Assert.Contains(tiles, t => !t.IsSelected);
+        var whole = new StringWriter { NewLine = "\n" };
+        TileSelectionCsv.Write(whole, tiles);
+        var rows = new List<TileSelectionRow>();
+        foreach (var t in tiles.Reverse())
+        {
+            var file = tmp.Sub($"scenes/{t.TileId}.selection.csv");
+            TileSelectionCsv.WriteFile(file, [t]);
+            rows.AddRange(TileSelectionCsv.ReadFile(file));
+        }
+        Assert.Equal(whole.ToString(), TileSelectionCsv.ToText(rows));
+        var dropped = rows.First(r => !r.IsSelected);
+        Assert.Null(dropped.CoverageThreshold);
+        Assert.NotEmpty(dropped.DropReason);
+        var bad = TileSelectionCsv.ToText(rows.Take(1)).Replace(",true,", ",yes,").Replace(",false,", ",no,");
+        File.WriteAllText(tmp.Sub("bad.csv"), bad);
+        Assert.Contains("bad.csv line 2: selected = ", Assert.Throws<FormatException>(() => TileSelectionCsv.ReadFile(tmp.Sub("bad.csv"))).Message);
+    }
+
+    [Fact]
+    public void Scene_issues_csv_is_sorted_and_round_trips()
+    {
+        SceneIssue[] issues =
+        [
+            new("14SPJ", "HLS.S30.T14SPJ.2022104T170851.v2.0", "CLOUD_COVERAGE missing"),
+            new("13SFA", "", "tile dropped: fewer than 3 scenes"),
+            new("14SPJ", "HLS.S30.T14SPJ.2022074T171051.v2.0", "band B03: the Easier STAC item has no asset 'B03', \"quoted\""),
+        ];
+        var text = SceneIssuesCsv.ToText(issues);
+        Assert.StartsWith("tile_id,title_id,problem\n13SFA,,tile dropped", text);
+        var back = SceneIssuesCsv.Read(new StringReader(text), "mem");
+        Assert.Equal(SceneIssuesCsv.Sort(issues), back);
+        Assert.Equal(text, SceneIssuesCsv.ToText(back.Reverse()));
+    }
+
+    [Fact]
     public void Scene_candidates_csv_round_trips_sorted_by_tile_date_id()
     {
         var world = ReferenceWorld.Instance.Value;

@@ -150,9 +150,26 @@ public static class SceneIssuesCsv
 
     public static void WriteFile(string path, IEnumerable<SceneIssue> rows) => CsvText.WriteFile(path, w => Write(w, rows));
 
+    public static string ToText(IEnumerable<SceneIssue> rows)
+    {
+        var sw = new StringWriter { NewLine = "\n" };
+        Write(sw, rows);
+        return sw.ToString();
+    }
+
     public static IReadOnlyList<SceneIssue> Read(TextReader reader, string source) =>
         CsvText.ReadRows(reader, source, Columns).Select(x => new SceneIssue(x.Field("tile_id"), x.Field("title_id"), x.Field("problem"))).ToList();
+
+    public static IReadOnlyList<SceneIssue> ReadFile(string path)
+    {
+        using var r = new StreamReader(path, CsvText.Utf8);
+        return Read(r, path);
+    }
 }
+
+/// <summary>One row of <c>tile_selection.csv</c> as read back (the chosen scenes live in selected_scenes.csv).</summary>
+public sealed record TileSelectionRow(
+    string TileId, int CandidateCount, int AfterCloudCount, int? CoverageThreshold, int AfterCoverageCount, bool IsSelected, string DropReason);
 
 /// <summary>
 /// <c>tile_selection.csv</c>: one row per tile saying how the rules went (candidates, after the cloud filter, the
@@ -176,4 +193,38 @@ public static class TileSelectionCsv
     }
 
     public static void WriteFile(string path, IEnumerable<TileSelection> tiles) => CsvText.WriteFile(path, w => Write(w, tiles));
+
+    public static string ToText(IEnumerable<TileSelectionRow> tiles)
+    {
+        var sw = new StringWriter { NewLine = "\n" };
+        CsvText.WriteRow(sw, Columns);
+        foreach (var t in tiles.OrderBy(t => t.TileId, StringComparer.Ordinal))
+            CsvText.WriteRow(sw,
+            [
+                t.TileId, CsvText.Int(t.CandidateCount), CsvText.Int(t.AfterCloudCount),
+                t.CoverageThreshold is { } c ? CsvText.Int(c) : "", CsvText.Int(t.AfterCoverageCount),
+                t.IsSelected ? "true" : "false", t.DropReason,
+            ]);
+        return sw.ToString();
+    }
+
+    public static IReadOnlyList<TileSelectionRow> ReadFile(string path)
+    {
+        using var r = new StreamReader(path, CsvText.Utf8);
+        return CsvText.ReadRows(r, path, Columns).Select(x =>
+        {
+            var where = $"{path} line {x.Row}";
+            var threshold = x.Field("coverage_threshold");
+            return new TileSelectionRow(
+                x.Field("tile_id"), CsvText.ParseInt(x.Field("candidates"), where), CsvText.ParseInt(x.Field("after_cloud"), where),
+                threshold.Length == 0 ? null : CsvText.ParseInt(threshold, where), CsvText.ParseInt(x.Field("after_coverage"), where),
+                x.Field("selected") switch
+                {
+                    "true" => true,
+                    "false" => false,
+                    var v => throw new FormatException($"{where}: selected = '{v}', expected true or false"),
+                },
+                x.Field("drop_reason"));
+        }).ToList();
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CropData.Gdal;
+using CropData.Dataset.Scenes;
 using CropData.Graph;
 using CropData.Ipfs.Car;
 using Xunit.Abstractions;
@@ -142,6 +143,9 @@ public class BadInputTests(ReliabilityFixture f, ITestOutputHelper output)
                 // The other 20 band files come down; the payload simply lacks B03.
                 Assert.Equal(20, r.Task("download")!.Built);
                 Assert.DoesNotContain("B03", File.ReadAllText(w.File($".build/work/cids/{Selected2}.json")));
+                var issue = Assert.Single(SceneIssuesCsv.ReadFile(w.File("scene_issues.csv")));
+                Assert.Equal(Selected2, issue.SceneId);
+                Assert.Contains(expected, issue.Problem);
                 break;
             }
             case "easier href without cid":
@@ -306,7 +310,9 @@ public class BadInputTests(ReliabilityFixture f, ITestOutputHelper output)
         Assert.Equal("search", warning.Task);
         Assert.Contains(scene, warning.Message);
         // The scene is left out and reported; the selection and the downloads go on as before.
-        Assert.Contains(scene, File.ReadAllText(w.File(".build/work/search/14SPJ.issues.csv")));
+        var issue = Assert.Single(SceneIssuesCsv.ReadFile(w.File("scene_issues.csv")));
+        Assert.Equal(("14SPJ", scene), (issue.TileId, issue.SceneId));
+        Assert.Contains(expected, issue.Problem);
         Assert.Equal(["HLS.S30.T14SPJ.2022074T171051.v2.0", Selected2, Selected3],
             File.ReadAllLines(w.File("selected_scenes.csv")).Skip(1).Select(l => l.Split(',')[2]).Order(StringComparer.Ordinal).ToArray());
         Assert.Equal(21, r.Task("download")!.Built);
