@@ -79,6 +79,8 @@ public class CrashResumeTests(ReliabilityFixture f, ITestOutputHelper output)
         ];
         foreach (var kill in points) await KillAndAuditAsync(kill, seed);
         await FinishAndCompareAsync($"fresh build killed at {points.Length} points (seed {seed})");
+        // The run killed while generating left its temp folder; the rerun that generated the sample removed it.
+        Assert.Empty(Directory.EnumerateDirectories(f.DataDir, "sample_inputs.tmp-*"));
     }
 
     [Fact]
@@ -87,14 +89,17 @@ public class CrashResumeTests(ReliabilityFixture f, ITestOutputHelper output)
         var rng = Seeded(out int seed);
         await EnsureReferenceStateAsync();
         // Forced units rewrite every output through temps while the old stamps and outputs still stand: a kill
-        // there leaves temps beside outputs that are still up to date.
+        // there leaves temps beside outputs that are still up to date. The moment is a random forced stage plus a
+        // random delay after its first line (a delay measured from the start of the run missed the end of a fast run).
         const string force = "--force=download,reproject,chips,filter,split,stats,report,export";
-        var span = f.ReferenceRun.Elapsed.TotalMilliseconds;
+        string[] stages = ["download", "reproject", "chips", "filter", "report"];
         for (int i = 0; i < 2; i++)
         {
-            // The reference run includes generating the sample (not forced here): a forced run takes about 60 % of it.
-            int delay = (int)(span * (0.08 + 0.37 * rng.NextDouble()));
-            await KillAndAuditAsync(KillPlan.After($"forced rebuild, {delay} ms after start", Ms(delay)), seed, force);
+            var stage = stages[rng.Next(stages.Length)];
+            int delay = rng.Next(0, 400);
+            await KillAndAuditAsync(KillPlan.OnLine($"forced {stage}, {delay} ms after its start",
+                AtOrAfter(stage, l => l.StartsWith(stage + ": ", StringComparison.Ordinal) && l.Contains("units to build", StringComparison.Ordinal)),
+                Ms(delay)), seed, force);
         }
         await FinishAndCompareAsync($"forced rebuilds killed at random moments (seed {seed})");
     }
