@@ -112,8 +112,9 @@ public sealed class BuildResult
     /// <summary>Set when the run stopped before executing (usage error, lock held, context factory threw).</summary>
     public string? Error { get; init; }
 
+    /// <summary>Some unit task was checked and none had anything to build (a run of plain tasks only says nothing).</summary>
     public bool EverythingUpToDate =>
-        ExitCode == 0 && Error is null && Failures.Count == 0 &&
+        ExitCode == 0 && Error is null && Failures.Count == 0 && Tasks.Any(t => t.IsUnitTask) &&
         Tasks.All(t => t.Built == 0 && t.Failed == 0 && t.Skipped == 0 && t.WouldBuild == 0 && t.Status != TaskRunStatus.Unknown);
 
     public TaskSummary? Task(string name) => Tasks.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase));

@@ -112,6 +112,9 @@ public sealed class HostTests : IDisposable
     {
         var r = await _w.BuildWith(o => new DiamondContext(o, _w), ["--target=top"]);
         Assert.Equal(["base", "left", "right", "top"], r.Tasks.Select(t => t.Name));
+        // Plain tasks ran and no unit task was checked: the run must not claim everything was up to date.
+        Assert.False(r.EverythingUpToDate);
+        Assert.DoesNotContain("Everything is up to date", _w.LastOutput);
     }
 
     [Fact]
