@@ -61,7 +61,7 @@ public sealed class ManifestTask : FrostingTask<DatasetContext>
     public override void Run(DatasetContext c)
     {
         RemoveCrashLeftovers(c);
-        var manifest = DatasetManifest.Build(c.Paths.Root, c.Loaded.Tree, Inputs(c), DatasetContext.ToolVersion);
+        var manifest = DatasetManifest.Build(c.Paths.Root, c.Loaded.Tree, Inputs(c), DatasetContext.ToolVersion, c.Sha256Of);
         var bytes = manifest.ToBytes();
         if (!(File.Exists(c.Paths.Manifest) && File.ReadAllBytes(c.Paths.Manifest).AsSpan().SequenceEqual(bytes)))
         {
@@ -101,7 +101,7 @@ public sealed class ManifestTask : FrostingTask<DatasetContext>
         foreach (var path in new[] { c.Config.Cdl.Path, c.Config.Cdl.ReclassTable, c.Config.Grid.Chips4326, c.Config.Grid.Chips5070, c.Config.Grid.TileCentroids })
         {
             var full = c.Resolve(path);
-            if (File.Exists(full)) inputs.Add(new ManifestInput(path.Replace('\\', '/'), Sha256: DatasetManifest.Sha256Of(full), Size: new FileInfo(full).Length));
+            if (File.Exists(full)) inputs.Add(new ManifestInput(path.Replace('\\', '/'), Sha256: c.Sha256Of(full), Size: new FileInfo(full).Length));
         }
         if (File.Exists(c.Paths.TilePayloadsJson))
             foreach (var (_, bands) in Dataset.Scenes.TilePayloadsJson.ReadFile(c.Paths.TilePayloadsJson))

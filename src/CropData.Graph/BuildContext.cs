@@ -26,4 +26,20 @@ public abstract class BuildContext
     public abstract string? ConfigValue(string key);
 
     public string? Argument(string name) => Options.Argument(name);
+
+    /// <summary>The run's hash cache, set by the host for the tasks of a real run (null in a dry run or outside a build).</summary>
+    internal Engine.HashCache? Hashes { get; set; }
+
+    /// <summary>
+    /// SHA-256 of a file (lower-case hex), answered from the build's hash cache when the file's size and mtime are those
+    /// it had when last hashed (the rule the engine trusts for unit inputs, racy-clean guard included), else read and
+    /// remembered. For plain tasks that list or hash whole folders every run (the dataset manifest), so a no-op build
+    /// does not read every output again. Throws <see cref="FileNotFoundException"/> for a missing file.
+    /// </summary>
+    public string Sha256Of(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (Hashes is null) return Engine.HashCache.HashFile(full);
+        return Hashes.TryGetHash(full) ?? throw new FileNotFoundException($"{full} does not exist", full);
+    }
 }

@@ -189,6 +189,7 @@ public static class BuildHost
         var clock = Stopwatch.StartNew();
         var hashes = HashCache.Load(Path.Combine(stateDirectory, HashCacheFile), log);
         var session = new BuildSession(options, log, console, stateDirectory, hashes, dryRun: false);
+        context.Hashes = hashes;
         var results = new List<TaskSummary>();
         var failures = new List<UnitFailure>();
         var blocked = new Dictionary<TaskNode, string>();

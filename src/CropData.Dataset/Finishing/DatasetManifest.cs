@@ -40,12 +40,17 @@ public sealed record DatasetManifest(string ToolVersion, JsonObject Config, IRea
     public const string BuildStateFolder = ".build";
     public const int FormatVersion = 1;
 
-    /// <summary>Hashes every file under <paramref name="folder"/> (except the manifest and <c>.build/</c>).</summary>
-    public static DatasetManifest Build(string folder, JsonObject config, IEnumerable<ManifestInput> inputs, string toolVersion)
+    /// <summary>
+    /// Hashes every file under <paramref name="folder"/> (except the manifest and <c>.build/</c>). A build passes its
+    /// hash cache as <paramref name="sha256Of"/> so unchanged files are not read again; <c>verify</c> never does.
+    /// </summary>
+    public static DatasetManifest Build(string folder, JsonObject config, IEnumerable<ManifestInput> inputs, string toolVersion,
+        Func<string, string>? sha256Of = null)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"dataset folder '{folder}' does not exist");
+        sha256Of ??= Sha256Of;
         var files = ListFiles(folder).AsParallel().AsOrdered().WithDegreeOfParallelism(Math.Max(1, Environment.ProcessorCount))
-            .Select(rel => Describe(folder, rel)).ToList();
+            .Select(rel => Describe(folder, rel, sha256Of)).ToList();
         var ins = inputs.OrderBy(i => i.Name, StringComparer.Ordinal).ThenBy(i => i.Cid ?? "", StringComparer.Ordinal)
             .ThenBy(i => i.Sha256 ?? "", StringComparer.Ordinal).ToList();
         return new DatasetManifest(toolVersion, (JsonObject)config.DeepClone(), ins, files);
@@ -140,7 +145,7 @@ public sealed record DatasetManifest(string ToolVersion, JsonObject Config, IRea
             .Select(p =>
             {
                 var e = expected[p];
-                var a = Describe(folder, p);
+                var a = Describe(folder, p, Sha256Of);
                 return a.Size == e.Size && string.Equals(a.Sha256, e.Sha256, StringComparison.OrdinalIgnoreCase)
                     ? null : new ChangedFile(p, e.Size, a.Size, e.Sha256, a.Sha256);
             })
@@ -172,10 +177,10 @@ public sealed record DatasetManifest(string ToolVersion, JsonObject Config, IRea
         return Convert.ToHexStringLower(SHA256.HashData(s));
     }
 
-    private static ManifestFile Describe(string folder, string rel)
+    private static ManifestFile Describe(string folder, string rel, Func<string, string> sha256Of)
     {
         var full = Full(folder, rel);
-        return new ManifestFile(rel, new FileInfo(full).Length, Sha256Of(full));
+        return new ManifestFile(rel, new FileInfo(full).Length, sha256Of(full));
     }
 
     private static string Full(string folder, string rel) => Path.Combine(folder, rel.Replace('/', Path.DirectorySeparatorChar));
