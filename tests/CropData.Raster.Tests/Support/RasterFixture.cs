@@ -1,48 +1,19 @@
-using System.Diagnostics;
 using CropData.Gdal;
 using CropData.Raster.Testing;
 
 namespace CropData.Raster.Tests;
 
-/// <summary>Repository paths, CLI cross-checks and a temp folder.</summary>
+/// <summary>Repository paths and CLI cross-checks (the shared helpers plus what only these tests need).</summary>
 internal static class Repo
 {
-    public static string Root()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "CropData.sln"))) return d.FullName;
-        throw new InvalidOperationException($"no CropData.sln above {AppContext.BaseDirectory}");
-    }
-
-    public static string KansasCdl => Path.Combine(Root(), "data", "cdl", "2021_30m_cdls_kansas_clip.tif");
+    public static string Root() => TestRepo.Root();
+    public static string KansasCdl => TestRepo.KansasCdl;
     public static string ReclassTable => Path.Combine(Root(), "data", "classes", "cdl_total_dst.csv");
 
     /// <summary>A national-like CDL extent (origin of the national raster, CONUS-sized) without a file.</summary>
     public static CdlRasterInfo NationalExtent => CdlRasterInfo.FromNationalWindow("national CDL extent", 0, 0, 153811, 96523);
 
-    public static string Run(string tool, string arguments, string? stdin = null)
-    {
-        var psi = new ProcessStartInfo(tool, arguments)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-        };
-        psi.Environment["GDAL_PAM_ENABLED"] = "NO";
-        using var p = Process.Start(psi)!;
-        if (stdin is not null) { p.StandardInput.Write(stdin); p.StandardInput.Close(); }
-        var output = p.StandardOutput.ReadToEnd();
-        var error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{tool} {arguments} failed ({p.ExitCode}): {error}");
-        return output;
-    }
-}
-
-internal sealed class TempDir : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("cropdata-raster-tests-").FullName;
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-    public void Dispose() { try { Directory.Delete(Path, recursive: true); } catch (IOException) { } }
+    public static string Run(string tool, string arguments, string? stdin = null) => TestRepo.RunTool(tool, arguments, stdin);
 }
 
 /// <summary>
