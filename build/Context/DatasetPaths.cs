@@ -33,6 +33,8 @@ public sealed class DatasetPaths(string root, string dataDir)
     public string SelectedScenesCsv => Path.Combine(Root, "selected_scenes.csv");
     public string ScenePayload(string scene) => Path.Combine(Work, "cids", scene + ".json");
     public string ScenePayloadIssues(string scene) => Path.Combine(Work, "cids", scene + ".issues.csv");
+    // One band's CID alone: the download unit of that band reads only this, so a changed CID refetches one band.
+    public string BandCid(string scene, string band) => Path.Combine(Work, "cids", scene, band + ".cid");
     public string TilePayloadsJson => Path.Combine(Root, "tile_payloads.json");
 
     // Stage 7

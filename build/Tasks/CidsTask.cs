@@ -30,7 +30,7 @@ public sealed class CidsTask : UnitTask<DatasetContext, CidsTask.SceneUnit>
         return new(
             Inputs: StacSources.InputFiles(c, c.Config.Stac.EasierUrl),
             ConfigKeys: ["stac.easier_url", "stac.easier_collection", "bands", "fmask_band"],
-            Outputs: [c.Paths.ScenePayload(u.Scene), c.Paths.ScenePayloadIssues(u.Scene)]);
+            Outputs: [c.Paths.ScenePayload(u.Scene), c.Paths.ScenePayloadIssues(u.Scene), .. c.SceneBands.Select(b => c.Paths.BandCid(u.Scene, b))]);
     }
 
     public override async Task RunAsync(SceneUnit u, DatasetContext c, UnitOutputs o)
@@ -49,6 +49,8 @@ public sealed class CidsTask : UnitTask<DatasetContext, CidsTask.SceneUnit>
                 throw new InvalidOperationException($"scene {u.Scene}: no band CIDs found in {source.Description}" +
                                                     (issues.Count > 0 ? $" ({issues[0].Problem})" : ""));
             WorkFile.Write(o.TempPathFor(c.Paths.ScenePayload(u.Scene)), bands);
+            foreach (var b in bands.Where(b => c.SceneBands.Contains(b.BandName)))
+                File.WriteAllText(o.TempPathFor(c.Paths.BandCid(u.Scene, b.BandName)), b.Cid + "\n");
             SceneIssuesCsv.WriteFile(o.TempPathFor(c.Paths.ScenePayloadIssues(u.Scene)), issues);
         }
         finally

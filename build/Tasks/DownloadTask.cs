@@ -38,10 +38,11 @@ public sealed class DownloadTask : UnitTask<DatasetContext, DownloadTask.BandUni
 
     public override int MaxParallelism(DatasetContext c) => c.Config.Ipfs.Concurrency;
 
-    // The fingerprint holds the scene's CIDs; the stamp holds the file's sha256, so an existing file is checked
-    // against the stamp (cheap) instead of being trusted, and a changed CID downloads again.
+    // The fingerprint holds this band's CID (its own record, so another band's new CID leaves it alone); the stamp
+    // holds the file's sha256, so an existing file is checked against the stamp (cheap) instead of being trusted,
+    // and a changed CID downloads again.
     public override UnitSpec Describe(BandUnit u, DatasetContext c) => new(
-        Inputs: [c.Paths.ScenePayload(u.Scene)],
+        Inputs: [c.Paths.BandCid(u.Scene, u.Band)],
         ConfigKeys: [],
         Outputs: [c.Paths.Band(u.Scene, u.Band)]);
 

@@ -34,6 +34,27 @@ public class IncrementalSampleTests
     }
 
     [Fact]
+    public async Task A_changed_cid_of_one_band_refetches_only_that_band()
+    {
+        using var b = new SampleBuild();
+        await b.BuildOkAsync();
+        // The Easier catalog now names B04's CID for B03 of the middle scene: a real CID the CAR holds, so the fetch
+        // verifies; every cids unit re-reads the catalog, yet only that one band's download runs again.
+        const string scene = "HLS.S30.T14SPJ.2022179T170859.v2.0";
+        var item = Path.Combine(b.DataDir, "sample_inputs", "stac", "easier", "HLSS30", scene, scene + ".json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(item))!;
+        var assets = json["assets"]!;
+        assets["B03"]!["alternate"]!["IPFS"]!["href"] = (string)assets["B04"]!["alternate"]!["IPFS"]!["href"]!;
+        File.WriteAllText(item, json.ToJsonString());
+
+        var (r, log) = await b.RunAsync();
+        Assert.True(r.ExitCode == 0, log);
+        Assert.Equal([$"{scene}.B03"], r.Task("download")!.UnitsWith(UnitStatus.Built).ToArray());
+        var tiles = Path.Combine(b.Dataset, "tiles", scene);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(tiles, scene + ".B04.tif")), File.ReadAllBytes(Path.Combine(tiles, scene + ".B03.tif")));
+    }
+
+    [Fact]
     public async Task Removing_a_chip_deletes_its_outputs_and_touches_no_other_chip()
     {
         using var b = new SampleBuild();
