@@ -138,6 +138,21 @@ internal static class CsvText
         throw new FormatException($"{where}: expected a date yyyy-MM-dd, got '{Shorten(s)}'");
     }
 
+    /// <summary>What <paramref name="write"/> writes, as a string (the gathered tables are compared before rewriting).</summary>
+    public static string ToText(Action<TextWriter> write)
+    {
+        var sw = new StringWriter { NewLine = "\n" };
+        write(sw);
+        return sw.ToString();
+    }
+
+    /// <summary>Reads a table file with its reader, naming the file in any error.</summary>
+    public static T ReadFile<T>(string path, Func<TextReader, string, T> read)
+    {
+        using var r = new StreamReader(path, Utf8);
+        return read(r, path);
+    }
+
     public static void WriteFile(string path, Action<TextWriter> write)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));

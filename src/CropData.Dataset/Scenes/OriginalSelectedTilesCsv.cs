@@ -33,11 +33,7 @@ public static class OriginalSelectedTilesCsv
         return result;
     }
 
-    public static IReadOnlyList<SceneRecord> ReadFile(string path)
-    {
-        using var r = new StreamReader(path, CsvText.Utf8);
-        return Read(r, path);
-    }
+    public static IReadOnlyList<SceneRecord> ReadFile(string path) => CsvText.ReadFile(path, Read);
 
     /// <summary>The scene id of a band link: its file name without ".&lt;band&gt;.tif".</summary>
     public static string? SceneIdOfLink(string url)

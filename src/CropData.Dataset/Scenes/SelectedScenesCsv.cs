@@ -34,12 +34,7 @@ public static class SelectedScenesCsv
         }
     }
 
-    public static string ToText(IEnumerable<SelectedScene> rows)
-    {
-        var sw = new StringWriter { NewLine = "\n" };
-        Write(sw, rows);
-        return sw.ToString();
-    }
+    public static string ToText(IEnumerable<SelectedScene> rows) => CsvText.ToText(w => Write(w, rows));
 
     public static void WriteFile(string path, IEnumerable<SelectedScene> rows) => CsvText.WriteFile(path, w => Write(w, rows));
 
@@ -64,11 +59,7 @@ public static class SelectedScenesCsv
         return result;
     }
 
-    public static IReadOnlyList<SelectedScene> ReadFile(string path)
-    {
-        using var r = new StreamReader(path, CsvText.Utf8);
-        return Read(r, path);
-    }
+    public static IReadOnlyList<SelectedScene> ReadFile(string path) => CsvText.ReadFile(path, Read);
 }
 
 /// <summary>
@@ -98,12 +89,7 @@ public static class SceneCandidatesCsv
             ]);
     }
 
-    public static string ToText(IEnumerable<SceneRecord> rows)
-    {
-        var sw = new StringWriter { NewLine = "\n" };
-        Write(sw, rows);
-        return sw.ToString();
-    }
+    public static string ToText(IEnumerable<SceneRecord> rows) => CsvText.ToText(w => Write(w, rows));
 
     public static void WriteFile(string path, IEnumerable<SceneRecord> rows) => CsvText.WriteFile(path, w => Write(w, rows));
 
@@ -123,11 +109,7 @@ public static class SceneCandidatesCsv
         return result;
     }
 
-    public static IReadOnlyList<SceneRecord> ReadFile(string path)
-    {
-        using var r = new StreamReader(path, CsvText.Utf8);
-        return Read(r, path);
-    }
+    public static IReadOnlyList<SceneRecord> ReadFile(string path) => CsvText.ReadFile(path, Read);
 }
 
 /// <summary>
@@ -150,21 +132,12 @@ public static class SceneIssuesCsv
 
     public static void WriteFile(string path, IEnumerable<SceneIssue> rows) => CsvText.WriteFile(path, w => Write(w, rows));
 
-    public static string ToText(IEnumerable<SceneIssue> rows)
-    {
-        var sw = new StringWriter { NewLine = "\n" };
-        Write(sw, rows);
-        return sw.ToString();
-    }
+    public static string ToText(IEnumerable<SceneIssue> rows) => CsvText.ToText(w => Write(w, rows));
 
     public static IReadOnlyList<SceneIssue> Read(TextReader reader, string source) =>
         CsvText.ReadRows(reader, source, Columns).Select(x => new SceneIssue(x.Field("tile_id"), x.Field("title_id"), x.Field("problem"))).ToList();
 
-    public static IReadOnlyList<SceneIssue> ReadFile(string path)
-    {
-        using var r = new StreamReader(path, CsvText.Utf8);
-        return Read(r, path);
-    }
+    public static IReadOnlyList<SceneIssue> ReadFile(string path) => CsvText.ReadFile(path, Read);
 }
 
 /// <summary>One row of <c>tile_selection.csv</c> as read back (the chosen scenes live in selected_scenes.csv).</summary>
@@ -180,7 +153,9 @@ public static class TileSelectionCsv
     public static readonly IReadOnlyList<string> Columns =
         ["tile_id", "candidates", "after_cloud", "coverage_threshold", "after_coverage", "selected", "drop_reason"];
 
-    public static void Write(TextWriter w, IEnumerable<TileSelection> tiles)
+    public static void Write(TextWriter w, IEnumerable<TileSelection> tiles) => Write(w, tiles.Select(ToRow));
+
+    public static void Write(TextWriter w, IEnumerable<TileSelectionRow> tiles)
     {
         CsvText.WriteRow(w, Columns);
         foreach (var t in tiles.OrderBy(t => t.TileId, StringComparer.Ordinal))
@@ -188,32 +163,23 @@ public static class TileSelectionCsv
             [
                 t.TileId, CsvText.Int(t.CandidateCount), CsvText.Int(t.AfterCloudCount),
                 t.CoverageThreshold is { } c ? CsvText.Int(c) : "", CsvText.Int(t.AfterCoverageCount),
-                t.IsSelected ? "true" : "false", t.DropReason ?? "",
+                t.IsSelected ? "true" : "false", t.DropReason,
             ]);
     }
+
+    public static TileSelectionRow ToRow(TileSelection t) =>
+        new(t.TileId, t.CandidateCount, t.AfterCloudCount, t.CoverageThreshold, t.AfterCoverageCount, t.IsSelected, t.DropReason ?? "");
 
     public static void WriteFile(string path, IEnumerable<TileSelection> tiles) => CsvText.WriteFile(path, w => Write(w, tiles));
 
-    public static string ToText(IEnumerable<TileSelectionRow> tiles)
-    {
-        var sw = new StringWriter { NewLine = "\n" };
-        CsvText.WriteRow(sw, Columns);
-        foreach (var t in tiles.OrderBy(t => t.TileId, StringComparer.Ordinal))
-            CsvText.WriteRow(sw,
-            [
-                t.TileId, CsvText.Int(t.CandidateCount), CsvText.Int(t.AfterCloudCount),
-                t.CoverageThreshold is { } c ? CsvText.Int(c) : "", CsvText.Int(t.AfterCoverageCount),
-                t.IsSelected ? "true" : "false", t.DropReason,
-            ]);
-        return sw.ToString();
-    }
+    public static string ToText(IEnumerable<TileSelectionRow> tiles) => CsvText.ToText(w => Write(w, tiles));
 
-    public static IReadOnlyList<TileSelectionRow> ReadFile(string path)
-    {
-        using var r = new StreamReader(path, CsvText.Utf8);
-        return CsvText.ReadRows(r, path, Columns).Select(x =>
+    public static IReadOnlyList<TileSelectionRow> ReadFile(string path) => CsvText.ReadFile(path, Read);
+
+    public static IReadOnlyList<TileSelectionRow> Read(TextReader reader, string source) =>
+        CsvText.ReadRows(reader, source, Columns).Select(x =>
         {
-            var where = $"{path} line {x.Row}";
+            var where = $"{source} line {x.Row}";
             var threshold = x.Field("coverage_threshold");
             return new TileSelectionRow(
                 x.Field("tile_id"), CsvText.ParseInt(x.Field("candidates"), where), CsvText.ParseInt(x.Field("after_cloud"), where),
@@ -226,5 +192,4 @@ public static class TileSelectionCsv
                 },
                 x.Field("drop_reason"));
         }).ToList();
-    }
 }
