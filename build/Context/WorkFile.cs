@@ -35,15 +35,4 @@ public static class WorkFile
             throw new InvalidDataException($"'{path}' is not a valid {typeof(T).Name} file: {e.Message}", e);
         }
     }
-
-    /// <summary>Writes text only when it differs, so unchanged tables keep their mtime (and hash-cache entry).</summary>
-    public static bool WriteTextIfChanged(string path, string text)
-    {
-        if (File.Exists(path) && File.ReadAllText(path) == text) return false;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
-        return true;
-    }
 }

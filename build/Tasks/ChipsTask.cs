@@ -120,14 +120,12 @@ public sealed class ChipsTask : UnitTask<DatasetContext, ChipsTask.ChipUnit>
         return ds;
     }
 
-    public override void AfterUnits(DatasetContext c, IReadOnlyList<ChipUnit> units)
+    public override void Gather(DatasetContext c, IReadOnlyList<ChipUnit> units, UnitOutputs o)
     {
         var qa = units.Where(u => File.Exists(c.Paths.ChipQa(u.Chip))).Select(u => WorkFile.Read<ChipQa>(c.Paths.ChipQa(u.Chip))).ToList();
         var rows = qa.Where(q => q.Built).Select(q => q.Row!).ToList();
-        // A shard's rows stay in its per-chip QA records; merge writes the one sorted table from all of them.
-        if (c.Options.Shard is null) WorkFile.WriteTextIfChanged(c.Paths.TrackChipsCsv, TrackChipsCsv.Format(rows));
-        c.Log.Information($"chips: {rows.Count} built, {qa.Count(q => !q.Built)} skipped (no valid pixel on a date)" +
-                          (c.Options.Shard is null ? $" -> {c.Paths.TrackChipsCsv}" : $" in shard {c.Options.Shard}"));
+        o.WriteAllText(c.Paths.TrackChipsCsv, TrackChipsCsv.Format(rows));
+        c.Log.Information($"chips: {rows.Count} built, {qa.Count(q => !q.Built)} skipped (no valid pixel on a date) -> {c.Paths.TrackChipsCsv}");
     }
 
     /// <summary>The chips stage's record of every chip it ran for.</summary>

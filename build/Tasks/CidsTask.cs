@@ -59,20 +59,19 @@ public sealed class CidsTask : UnitTask<DatasetContext, CidsTask.SceneUnit>
         }
     }
 
-    public override void AfterUnits(DatasetContext c, IReadOnlyList<SceneUnit> units)
+    public override void Gather(DatasetContext c, IReadOnlyList<SceneUnit> units, UnitOutputs o)
     {
-        if (c.Options.Shard is not null) return; // written by merge from every shard's per-scene payloads
         var payloads = units.Where(u => File.Exists(c.Paths.ScenePayload(u.Scene)))
             .Select(u => KeyValuePair.Create(u.Scene, ReadPayload(c, u.Scene)));
         var text = System.Text.Encoding.UTF8.GetString(TilePayloadsJson.ToBytes(payloads));
-        WorkFile.WriteTextIfChanged(c.Paths.TilePayloadsJson, text);
+        o.WriteAllText(c.Paths.TilePayloadsJson, text);
 
         // scene_issues.csv: every scene skipped by discovery or the CID lookup, and every tile the rules dropped.
         var tiles = ScenesTask.Tiles(c);
         var issues = tiles.Where(t => File.Exists(c.Paths.TileSearchIssues(t))).SelectMany(t => SceneIssuesCsv.ReadFile(c.Paths.TileSearchIssues(t)))
             .Concat(ScenesTask.ReadTileSelections(c, tiles).Where(t => !t.IsSelected).Select(t => new SceneIssue(t.TileId, "", "tile dropped: " + t.DropReason)))
             .Concat(units.Where(u => File.Exists(c.Paths.ScenePayloadIssues(u.Scene))).SelectMany(u => SceneIssuesCsv.ReadFile(c.Paths.ScenePayloadIssues(u.Scene))));
-        WorkFile.WriteTextIfChanged(c.Paths.SceneIssuesCsv, SceneIssuesCsv.ToText(issues));
+        o.WriteAllText(c.Paths.SceneIssuesCsv, SceneIssuesCsv.ToText(issues));
     }
 
     public static IReadOnlyList<BandCid> ReadPayload(DatasetContext c, string scene) =>

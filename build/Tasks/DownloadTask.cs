@@ -70,21 +70,19 @@ public sealed class DownloadTask : UnitTask<DatasetContext, DownloadTask.BandUni
         }
     }
 
-    public override void AfterUnits(DatasetContext c, IReadOnlyList<BandUnit> units)
+    public override void Gather(DatasetContext c, IReadOnlyList<BandUnit> units, UnitOutputs o)
     {
         var missing = units.Where(u => !File.Exists(c.Paths.Band(u.Scene, u.Band)) && File.Exists(c.Paths.DownloadFailure(u.Scene, u.Band)))
             .Select(u => WorkFile.Read<MissingCid>(c.Paths.DownloadFailure(u.Scene, u.Band)))
             .OrderBy(m => m.Filename, StringComparer.Ordinal).ToList();
-        // In a shard the per-band failure records (.build/work/download/) are what merge gathers.
-        if (c.Options.Shard is null) WriteMissing(c, missing);
+        o.WriteAllText(c.Paths.MissingCidsJson, MissingText(missing));
         var count = units.Count(u => File.Exists(c.Paths.Band(u.Scene, u.Band)));
         c.Log.Information($"download: {count} of {units.Count} band files verified in {Path.Combine(c.Paths.Root, "tiles")}" +
-                          (missing.Count > 0 ? $"; {missing.Count} CIDs missing" + (c.Options.Shard is null ? $" -> {c.Paths.MissingCidsJson}" : "") : ""));
+                          (missing.Count > 0 ? $"; {missing.Count} CIDs missing -> {c.Paths.MissingCidsJson}" : ""));
     }
 
-    public static void WriteMissing(DatasetContext c, IReadOnlyList<MissingCid> missing) =>
-        WorkFile.WriteTextIfChanged(c.Paths.MissingCidsJson,
-            JsonSerializer.Serialize(missing, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NewLine = "\n" }) + "\n");
+    public static string MissingText(IReadOnlyList<MissingCid> missing) =>
+        JsonSerializer.Serialize(missing, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NewLine = "\n" }) + "\n";
 
     public sealed record MissingCid(string Cid, string Filename, string BandName, string Scene, IReadOnlyList<string> Reasons);
 }
@@ -108,7 +106,7 @@ public sealed class CheckCidsTask : Graph.AsyncFrostingTask<DatasetContext>
         var missing = results.Where(r => !r.check.Retrievable)
             .Select(r => new DownloadTask.MissingCid(r.b.Cid, $"{r.b.Scene}.{r.b.Band}.tif", r.b.Band, r.b.Scene, r.check.Reasons))
             .OrderBy(m => m.Filename, StringComparer.Ordinal).ToList();
-        DownloadTask.WriteMissing(c, missing);
+        AtomicFile.WriteAllText(c.Paths.MissingCidsJson, DownloadTask.MissingText(missing));
         c.Log.Information($"check-cids: {results.Length - missing.Count} of {results.Length} CIDs retrievable; {missing.Count} missing -> {c.Paths.MissingCidsJson}");
         if (missing.Count > 0) throw new InvalidOperationException($"{missing.Count} CIDs are not retrievable from any source (see {c.Paths.MissingCidsJson})");
     }

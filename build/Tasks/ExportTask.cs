@@ -58,40 +58,26 @@ public sealed class ManifestTask : FrostingTask<DatasetContext>
 {
     public override bool ShouldRun(DatasetContext c) => c.Options.Shard is null;
 
+    // Only files a unit owns are listed (the engine's stamps say which); anything else in the folder was written by
+    // nobody the build knows, so it is named here, left out, and makes verify fail until `clean` removes it.
     public override void Run(DatasetContext c)
     {
-        RemoveCrashLeftovers(c);
-        var manifest = DatasetManifest.Build(c.Paths.Root, c.Loaded.Tree, Inputs(c), DatasetContext.ToolVersion, c.Sha256Of);
-        var bytes = manifest.ToBytes();
-        if (!(File.Exists(c.Paths.Manifest) && File.ReadAllBytes(c.Paths.Manifest).AsSpan().SequenceEqual(bytes)))
-        {
-            File.WriteAllBytes(c.Paths.Manifest + ".tmp", bytes);
-            File.Move(c.Paths.Manifest + ".tmp", c.Paths.Manifest, overwrite: true);
-        }
+        var unowned = Unowned(c, out var owned);
+        if (unowned.Count > 0)
+            c.Log.Warning($"manifest: {unowned.Count} file(s) in the dataset folder are outputs of no unit and are not in the manifest: " +
+                          string.Join(", ", unowned.Take(5)) + (unowned.Count > 5 ? ", ..." : "") + " (./build.sh --target=clean removes them)");
+        var manifest = DatasetManifest.Build(c.Paths.Root, c.Loaded.Tree, Inputs(c), DatasetContext.ToolVersion, c.Sha256Of,
+            include: rel => owned.Contains(Path.Combine(c.Paths.Root, rel)));
+        AtomicFile.WriteAllBytes(c.Paths.Manifest, manifest.ToBytes());
         c.Log.Information($"manifest: {manifest.Files.Count} files -> {c.Paths.Manifest}");
     }
 
-    // Temps of a killed build: the engine's ".<name>.<8 hex>.tmp.<ext>", "<file>.tmp" of the tables, report and
-    // manifest written by hand, GDAL's "<file>.<pid>-<thread>.partial" (CropData.Gdal writes beside the engine's temp
-    // and renames) and the IPFS fetcher's ".unverified"/".spill". The engine deletes unit temps only in
-    // folders where a unit rebuilds, so a build killed while rebuilding units that then turn out up to date (forced,
-    // or a reverted setting) would leave them to be listed here as dataset files.
-    private static readonly System.Text.RegularExpressions.Regex Leftover = new(
-        @"(^\..+\.[0-9a-f]{8}\.tmp(\.[^.]*)?$)|(\.tmp$)|(\.unverified(\.spill)?$)|(\.[0-9]+-[0-9]+\.partial$)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
-
-    /// <summary>Deletes crash leftovers from the dataset folder (never from .build/): they are not dataset files.</summary>
-    private static void RemoveCrashLeftovers(DatasetContext c)
+    /// <summary>Relative paths of the dataset folder's files that no unit owns (the manifest itself and .build/ aside).</summary>
+    public static IReadOnlyList<string> Unowned(DatasetContext c, out IReadOnlySet<string> owned)
     {
-        var removed = new List<string>();
-        foreach (var rel in DatasetManifest.ListFiles(c.Paths.Root))
-        {
-            if (!Leftover.IsMatch(Path.GetFileName(rel))) continue;
-            File.Delete(Path.Combine(c.Paths.Root, rel));
-            removed.Add(rel);
-        }
-        if (removed.Count > 0)
-            c.Log.Information($"manifest: removed {removed.Count} temp file(s) left by an interrupted build: {string.Join(", ", removed.Take(5))}" +
-                              (removed.Count > 5 ? ", ..." : ""));
+        var set = BuildState.OwnedFiles(c.Paths.State);
+        owned = set;
+        return DatasetManifest.ListFiles(c.Paths.Root).Where(rel => !set.Contains(Path.Combine(c.Paths.Root, rel))).ToList();
     }
 
     /// <summary>Scenes by CID (tile_payloads.json), committed inputs by sha256 (CDL, grids, tables).</summary>
@@ -117,10 +103,46 @@ public sealed class VerifyTask : FrostingTask<DatasetContext>
     public override void Run(DatasetContext c)
     {
         var folder = c.Argument("dataset") is { } d ? Path.GetFullPath(d) : c.Paths.Root;
+        // A build that failed, was killed or built only part of the graph leaves the dataset disagreeing with its config.
+        if (BuildState.IncompleteReason(Path.Combine(folder, ".build")) is { } why)
+            throw new InvalidDataException($"{folder} is not a finished dataset: {why}. Run ./build.sh (with the same --config) to finish it.");
         var result = DatasetManifest.Verify(folder);
         foreach (var line in result.Describe()) c.Log.Error(line);
         if (!result.Ok)
             throw new InvalidDataException($"{folder} does not match its manifest: {result.Missing.Count} missing, {result.Extra.Count} extra, {result.Changed.Count} changed");
         c.Log.Information($"verify: {folder} matches {DatasetManifest.FileName}");
+    }
+}
+
+[TaskName("clean")]
+[TaskDescription("Remove files of the dataset folder that no unit owns (strays, leftovers); --all removes the whole dataset folder")]
+public sealed class CleanTask : FrostingTask<DatasetContext>
+{
+    public override void Run(DatasetContext c)
+    {
+        if (MergeShardsTask.Flag(c, "all"))
+        {
+            // The build lock lives in .build/: keep the folder itself, empty everything else.
+            foreach (var entry in Directory.EnumerateFileSystemEntries(c.Paths.Root))
+            {
+                if (Path.GetFileName(entry) == ".build") continue;
+                if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
+                else File.Delete(entry);
+            }
+            foreach (var entry in Directory.EnumerateFileSystemEntries(c.Paths.State))
+                if (!Path.GetFileName(entry).StartsWith("build.", StringComparison.Ordinal))
+                {
+                    if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
+                    else File.Delete(entry);
+                }
+            c.Log.Information($"clean: emptied {c.Paths.Root} (outputs and build state)");
+            return;
+        }
+        var unowned = ManifestTask.Unowned(c, out _);
+        foreach (var rel in unowned) File.Delete(Path.Combine(c.Paths.Root, rel));
+        foreach (var dir in Directory.EnumerateDirectories(c.Paths.Root, "*", SearchOption.AllDirectories).OrderByDescending(d => d.Length))
+            if (!dir.StartsWith(c.Paths.State, StringComparison.Ordinal) && !Directory.EnumerateFileSystemEntries(dir).Any())
+                Directory.Delete(dir);
+        c.Log.Information($"clean: removed {unowned.Count} file(s) no unit owns" + (unowned.Count > 0 ? ": " + string.Join(", ", unowned.Take(5)) + (unowned.Count > 5 ? ", ..." : "") : ""));
     }
 }

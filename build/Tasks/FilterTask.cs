@@ -31,7 +31,7 @@ public sealed class FilterTask : UnitTask<DatasetContext, string>
         File.Copy(c.Paths.Mask(chip), o.TempPathFor(c.Paths.FilteredMask(chip)), overwrite: true);
     }
 
-    public override void AfterUnits(DatasetContext c, IReadOnlyList<string> units)
+    public override void Gather(DatasetContext c, IReadOnlyList<string> units, UnitOutputs o)
     {
         var kept = KeptQaRows(c);
         c.Log.Information($"filter: {kept.Count} of {units.Count} built chips kept -> {Path.Combine(c.Paths.Root, "chips_filtered")}");

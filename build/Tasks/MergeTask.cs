@@ -86,10 +86,6 @@ public static partial class ShardMerge
     [GeneratedRegex(@"^build\.shard-([0-9]+)-of-([0-9]+)\.lock$", RegexOptions.CultureInvariant)]
     private static partial Regex ShardLock();
 
-    // The engine's temps (".name.1a2b3c4d.tmp.ext"), WriteTextIfChanged's "name.tmp" and stamp temps: a killed
-    // shard may leave them; they are never results.
-    [GeneratedRegex(@"(^\..+\.[0-9a-f]{8}\.tmp(\.[^.]*)?$)|(\.tmp$)", RegexOptions.CultureInvariant)]
-    private static partial Regex TempName();
 
     /// <summary>
     /// Resolves each --from entry to a shard's dataset folder: a data folder holding training_datasets/&lt;name&gt;/,
@@ -230,7 +226,7 @@ public static partial class ShardMerge
             }
             if (existing.Exists) Interlocked.Increment(ref replaced);
             Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
-            var temp = TempFor(dest);
+            var temp = TempFiles.PathFor(dest);
             try
             {
                 if (link && !Volatile.Read(ref linkFailed) && TryLink(f.Source, temp))
@@ -265,7 +261,7 @@ public static partial class ShardMerge
             var dest = Full(root, s.Relative);
             if (File.Exists(dest) && StampOutputs(dest) is { } here && here == StampOutputs(s.Source)) { stampsKept++; continue; }
             Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
-            var temp = TempFor(dest);
+            var temp = TempFiles.PathFor(dest);
             File.Copy(s.Source, temp, overwrite: true);
             File.Move(temp, dest, overwrite: true);
         }
@@ -334,7 +330,7 @@ public static partial class ShardMerge
     /// </summary>
     public static bool Skip(string rel)
     {
-        if (TempName().IsMatch(rel[(rel.LastIndexOf('/') + 1)..])) return true;
+        if (TempFiles.IsLeftover(rel[(rel.LastIndexOf('/') + 1)..])) return true; // a killed shard's temps are never results
         if (!rel.StartsWith(State + "/", StringComparison.Ordinal)) return false;
         if (rel.StartsWith(Stamps, StringComparison.Ordinal)) return !IsStamp(rel);
         if (rel.StartsWith(State + "/work/", StringComparison.Ordinal))
@@ -398,15 +394,6 @@ public static partial class ShardMerge
 
     private static bool Inside(string path, string folder) =>
         string.Equals(path, folder, StringComparison.Ordinal) || path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
-
-    private static string TempFor(string dest)
-    {
-        var name = Path.GetFileName(dest);
-        var ext = Path.GetExtension(name);
-        var stem = ext.Length > 0 ? name[..^ext.Length] : name;
-        var token = Convert.ToHexStringLower(BitConverter.GetBytes(Random.Shared.Next()));
-        return Path.Combine(Path.GetDirectoryName(dest)!, "." + stem + "." + token + ".tmp" + ext);
-    }
 
     /// <summary>Whether another process holds the lock (.NET's FileShare.None is an flock on Unix).</summary>
     private static bool IsRunning(string lockFile)

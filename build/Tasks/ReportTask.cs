@@ -37,23 +37,14 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
         Quicklooks.WriteComposite(o.TempPathFor(c.Paths.Quicklook(chip)), all, classes, merged.Width, merged.Height);
     }
 
-    public override void AfterUnits(DatasetContext c, IReadOnlyList<string> units)
+    public override void Gather(DatasetContext c, IReadOnlyList<string> units, UnitOutputs o)
     {
-        if (c.Options.Shard is not null) return;
         var model = BuildModel(c);
         foreach (var split in model.Splits)
             if (split.ChartPng is { } png)
-                WriteIfChanged(Path.Combine(c.Paths.Report, png), ClassDistributionChart.RenderPng($"Class distribution: {split.Name}", split.Counts));
-        WorkFile.WriteTextIfChanged(c.Paths.ReportIndex, HtmlReport.Render(model));
+                o.WriteAllBytes(Path.Combine(c.Paths.Report, png), ClassDistributionChart.RenderPng($"Class distribution: {split.Name}", split.Counts));
+        o.WriteAllText(c.Paths.ReportIndex, HtmlReport.Render(model));
         c.Log.Information($"report: {c.Paths.ReportIndex}");
-    }
-
-    private static void WriteIfChanged(string path, byte[] bytes)
-    {
-        if (File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes)) return;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path + ".tmp", bytes);
-        File.Move(path + ".tmp", path, overwrite: true);
     }
 
     private static ReportModel BuildModel(DatasetContext c)

@@ -36,17 +36,14 @@ public sealed class ScenesTask : UnitTask<DatasetContext, string>
         TileSelectionCsv.WriteFile(o.TempPathFor(c.Paths.TileSelection(tile)), [selection]);
     }
 
-    public override void AfterUnits(DatasetContext c, IReadOnlyList<string> tiles)
+    public override void Gather(DatasetContext c, IReadOnlyList<string> tiles, UnitOutputs o)
     {
-        // A shard holds only its own tiles; the dataset-wide tables are written by a full build or by merge
-        // (docs/SCALE-OUT.md), so no shard folder carries a partial table under the global name.
-        if (c.Options.Shard is not null) return;
         var done = tiles.Where(t => File.Exists(c.Paths.TileScenes(t))).ToList();
         var selected = done.SelectMany(t => SelectedScenesCsv.ReadFile(c.Paths.TileScenes(t))).ToList();
-        WorkFile.WriteTextIfChanged(c.Paths.SelectedScenesCsv, SelectedScenesCsv.ToText(selected));
+        o.WriteAllText(c.Paths.SelectedScenesCsv, SelectedScenesCsv.ToText(selected));
         var candidates = tiles.Where(t => File.Exists(c.Paths.TileCandidates(t))).SelectMany(t => SceneCandidatesCsv.ReadFile(c.Paths.TileCandidates(t)));
-        WorkFile.WriteTextIfChanged(c.Paths.SceneCandidatesCsv, SceneCandidatesCsv.ToText(candidates));
-        WorkFile.WriteTextIfChanged(c.Paths.TileSelectionCsv, TileSelectionCsv.ToText(ReadTileSelections(c, tiles)));
+        o.WriteAllText(c.Paths.SceneCandidatesCsv, SceneCandidatesCsv.ToText(candidates));
+        o.WriteAllText(c.Paths.TileSelectionCsv, TileSelectionCsv.ToText(ReadTileSelections(c, tiles)));
         var kept = selected.Select(s => s.TileId).Distinct().Count();
         c.Log.Information($"scenes: {selected.Count} scenes selected for {kept} of {tiles.Count} tiles -> {c.Paths.SelectedScenesCsv}");
     }

@@ -51,12 +51,11 @@ public sealed class StatsTask : UnitTask<DatasetContext, StatsTask.TileUnit>
         WorkFile.Write(o.TempPathFor(c.Paths.TileClassCounts(u.Tile)), classes);
     }
 
-    public override void AfterUnits(DatasetContext c, IReadOnlyList<TileUnit> units)
+    public override void Gather(DatasetContext c, IReadOnlyList<TileUnit> units, UnitOutputs o)
     {
-        if (c.Options.Shard is not null) return; // global tables are built by merge, from every shard's partials
         if (units.Count == 0) { c.Log.Warning("stats: no chip passed the filter; no statistics written"); return; }
         var (histograms, perChip) = LoadPartials(c, units.Select(u => u.Tile));
-        WriteTables(c, histograms, perChip);
+        WriteTables(c, histograms, perChip, o);
     }
 
     public static (BandHistograms, IReadOnlyDictionary<string, long[]>) LoadPartials(DatasetContext c, IEnumerable<string> tiles)
@@ -73,22 +72,29 @@ public sealed class StatsTask : UnitTask<DatasetContext, StatsTask.TileUnit>
     }
 
     /// <summary>global_stats.yaml, band_stats.csv, class_weights.csv and the per-split class distributions.</summary>
-    public static void WriteTables(DatasetContext c, BandHistograms histograms, IReadOnlyDictionary<string, long[]> perChip)
+    private static void WriteTables(DatasetContext c, BandHistograms histograms, IReadOnlyDictionary<string, long[]> perChip, UnitOutputs o)
     {
         var stats = histograms.ComputeAll(c.Config.Bands);
-        var temp = Path.Combine(c.Paths.Work, "stats-out");
+        var temp = TempFiles.PathFor(Path.Combine(c.Paths.Work, "stats-out"));
         Directory.CreateDirectory(temp);
-        foreach (var file in stats.Write(temp)) WorkFile.WriteTextIfChanged(Path.Combine(c.Paths.Root, Path.GetFileName(file)), File.ReadAllText(file));
+        try
+        {
+            foreach (var file in stats.Write(temp)) o.WriteAllText(Path.Combine(c.Paths.Root, Path.GetFileName(file)), File.ReadAllText(file));
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
 
         var all = Sum(perChip.Values);
         var weights = ClassWeights.Balanced(all);
-        WorkFile.WriteTextIfChanged(c.Paths.ClassWeightsCsv, weights.ToCsv());
+        o.WriteAllText(c.Paths.ClassWeightsCsv, weights.ToCsv());
         // Typed copies for the tasks downstream (report, export); the YAML/CSV above are the public forms.
-        WorkFile.Write(c.Paths.GlobalStatsJson, stats);
-        WorkFile.Write(c.Paths.ClassWeightsJson, weights);
+        WorkFile.Write(o.TempPathFor(c.Paths.GlobalStatsJson), stats);
+        WorkFile.Write(o.TempPathFor(c.Paths.ClassWeightsJson), weights);
         var (train, val) = SplitTask.Read(c);
-        WorkFile.WriteTextIfChanged(c.Paths.ClassDistributionCsv("train"), Sum(train.Where(perChip.ContainsKey).Select(ch => perChip[ch])).ToCsv());
-        WorkFile.WriteTextIfChanged(c.Paths.ClassDistributionCsv("validation"), Sum(val.Where(perChip.ContainsKey).Select(ch => perChip[ch])).ToCsv());
+        o.WriteAllText(c.Paths.ClassDistributionCsv("train"), Sum(train.Where(perChip.ContainsKey).Select(ch => perChip[ch])).ToCsv());
+        o.WriteAllText(c.Paths.ClassDistributionCsv("validation"), Sum(val.Where(perChip.ContainsKey).Select(ch => perChip[ch])).ToCsv());
         c.Log.Information($"stats: {perChip.Count} chips -> {c.Paths.GlobalStatsYaml}, {c.Paths.ClassWeightsCsv}");
     }
 

@@ -26,10 +26,12 @@ public sealed class TilesTask : UnitTask<DatasetContext, string>
         WorkFile.Write(o.TempPathFor(c.Paths.ChipTile(chip)), row);
     }
 
-    public override void AfterUnits(DatasetContext c, IReadOnlyList<string> chips)
+    public override void Gather(DatasetContext c, IReadOnlyList<string> chips, UnitOutputs o)
     {
         var rows = chips.Where(ch => File.Exists(c.Paths.ChipTile(ch))).Select(ch => ReadChipTile(c, ch)).ToList();
-        bool changed = WorkFile.WriteTextIfChanged(c.Paths.ChipTilesCsv, ChipTilesCsv.ToCsv(rows));
+        var csv = ChipTilesCsv.ToCsv(rows);
+        bool changed = !File.Exists(c.Paths.ChipTilesCsv) || File.ReadAllText(c.Paths.ChipTilesCsv) != csv;
+        o.WriteAllText(c.Paths.ChipTilesCsv, csv);
         var tiles = rows.Select(r => r.Tile).Distinct().Count();
         c.Log.Information($"tiles: {rows.Count} chips on {tiles} tiles -> {c.Paths.ChipTilesCsv}");
         // The comparison loads the chip grid (~2 s): only worth it when the assignment changed.

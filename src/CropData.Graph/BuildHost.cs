@@ -150,6 +150,10 @@ public static class BuildHost
             {
                 string stateDirectory = Path.GetFullPath(context.StateDirectory);
                 var order = graph.ExecutionOrder(target, options.Exclusive);
+                // --repair on a task with no dependencies (verify) first repairs the whole default build, then runs it.
+                if (options.Repair && !options.Exclusive && target.Dependencies.Count == 0 && target != graph.Default)
+                    order = [.. graph.ExecutionOrder(graph.Default, false).Where(t => t != target), target];
+                var whole = graph.ExecutionOrder(graph.Default, false).ToHashSet();
                 if (options.DryRun)
                     return await DryRunAsync(console, log, options, context, stateDirectory, target, order).ConfigureAwait(false);
 
@@ -166,7 +170,7 @@ public static class BuildHost
                 }
                 using (held)
                 {
-                    return await RunTasksAsync(console, log, options, context, stateDirectory, target, order, cts.Token).ConfigureAwait(false);
+                    return await RunTasksAsync(console, log, options, context, stateDirectory, target, order, whole, cts.Token).ConfigureAwait(false);
                 }
             }
             finally
@@ -184,26 +188,63 @@ public static class BuildHost
     private static BuildResult Stopped(int code, string error) => new() { ExitCode = code, Error = error };
 
     private static async Task<BuildResult> RunTasksAsync(HostConsole console, IBuildLog log, BuildOptions options, BuildContext context,
-        string stateDirectory, TaskNode target, List<TaskNode> order, CancellationToken cancellation)
+        string stateDirectory, TaskNode target, List<TaskNode> order, HashSet<TaskNode> whole, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
+        string root = Path.GetDirectoryName(stateDirectory) ?? stateDirectory;
+        if (options.Shard is null)
+        {
+            // Leftovers of killed runs, whichever targets run now; under the build lock no one else writes here.
+            var swept = TempFiles.Sweep(root);
+            if (swept.Count > 0)
+                log.Information($"removed {swept.Count} temp file(s) left by an interrupted build: " +
+                                string.Join(", ", swept.Take(3).Select(f => Path.GetRelativePath(root, f))) + (swept.Count > 3 ? ", ..." : ""));
+        }
+        // Until a build of the whole graph finishes without a failure, the dataset may disagree with its config:
+        // verify refuses it. Runs that touch no unit (verify, clean, tools) leave the mark as it is.
+        bool writes = order.Any(n => n.Task is IUnitTask);
+        if (writes)
+            BuildState.MarkIncomplete(stateDirectory, $"the build of target '{target.Name}' started by pid {System.Environment.ProcessId} did not finish");
         var hashes = HashCache.Load(Path.Combine(stateDirectory, HashCacheFile), log);
         var session = new BuildSession(options, log, console, stateDirectory, hashes, dryRun: false);
         context.Hashes = hashes;
         var results = new List<TaskSummary>();
         var failures = new List<UnitFailure>();
         var blocked = new Dictionary<TaskNode, string>();
+        string? firstFailure = null;
+        var done = new HashSet<TaskNode>();
+        bool marked = false;
+        // The mark goes as soon as the whole default graph has run cleanly (verify after --repair then sees a finished dataset).
+        void MarkIfWhole()
+        {
+            if (!writes || marked || failures.Count > 0 || firstFailure is not null || cancellation.IsCancellationRequested
+                || options.Shard is not null || options.Exclusive || !whole.All(done.Contains))
+                return;
+            BuildState.MarkComplete(stateDirectory);
+            marked = true;
+        }
         log.Verbose($"target '{target.Name}': {string.Join(", ", order.Select(t => t.Name))}" +
                     (options.Shard is { } sh ? $" (shard {sh})" : "") + (options.Exclusive ? " (exclusive)" : ""));
 
         foreach (var node in order)
         {
+            MarkIfWhole();
             var task = node.Task!;
             var taskClock = Stopwatch.StartNew();
             if (cancellation.IsCancellationRequested)
             {
                 results.Add(TaskSummary.Plain(node.Name, TaskRunStatus.Skipped, TimeSpan.Zero, "cancelled"));
                 blocked[node] = "cancelled";
+                continue;
+            }
+            // make's rule: after a failure nothing more runs; with --keep-going (make -k) the unit tasks still run the
+            // units that do not depend on it, but no aggregate or release step runs on a half-built dataset.
+            if (firstFailure is not null && (!options.KeepGoing || task is not IUnitTask || task is IUnitTask { IsAggregate: true }))
+            {
+                string note = $"not run: {firstFailure} failed" + (options.KeepGoing ? "" : " (--keep-going runs what does not depend on it)");
+                log.Warning($"{node.Name}: {note}");
+                results.Add(TaskSummary.Plain(node.Name, TaskRunStatus.Skipped, TimeSpan.Zero, note));
+                blocked[node] = "was not run";
                 continue;
             }
             var failedDependency = node.Dependencies.FirstOrDefault(blocked.ContainsKey);
@@ -238,6 +279,8 @@ public static class BuildHost
                     results.Add(summary with { Elapsed = taskClock.Elapsed });
                     foreach (var u in summary.Units.Where(u => u.Status == UnitStatus.Failed))
                         failures.Add(new UnitFailure(node.Name, u.Id, u.Message ?? "failed"));
+                    if (summary.Failed > 0 || summary.Skipped > 0 && summary.Units.Any(u => u.Reasons.Any(r => r.Kind is ReasonKind.UpstreamFailed or ReasonKind.Cancelled)))
+                        firstFailure ??= node.Name;
                 }
                 else
                 {
@@ -254,6 +297,7 @@ public static class BuildHost
                 failures.Add(new UnitFailure(node.Name, null, message));
                 results.Add(TaskSummary.Plain(node.Name, TaskRunStatus.Failed, taskClock.Elapsed, message) with { IsUnitTask = task is IUnitTask });
                 blocked[node] = "failed";
+                firstFailure ??= node.Name;
                 try
                 {
                     task.OnError(ex, context);
@@ -265,6 +309,7 @@ public static class BuildHost
             }
             finally
             {
+                done.Add(node);
                 if (ran)
                 {
                     try
@@ -280,6 +325,11 @@ public static class BuildHost
             }
         }
         hashes.SaveIfDirty();
+        MarkIfWhole();
+        if (writes && !marked)
+            BuildState.MarkIncomplete(stateDirectory, cancellation.IsCancellationRequested ? $"the build of target '{target.Name}' was cancelled"
+                : firstFailure is not null || failures.Count > 0 ? $"the build of target '{target.Name}' failed in {firstFailure ?? failures[0].Task}"
+                : $"only part of the graph was built (target '{target.Name}'{(options.Exclusive ? ", --exclusive" : "")}{(options.Shard is { } sh2 ? $", shard {sh2}" : "")})");
 
         var warnings = session.Warnings.OrderBy(w => w.Task, StringComparer.Ordinal).ThenBy(w => w.UnitId, StringComparer.Ordinal).ToList();
         var result = new BuildResult

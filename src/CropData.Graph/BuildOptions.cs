@@ -73,6 +73,14 @@ public sealed class BuildOptions
     public BuildVerbosity Verbosity { get; init; } = BuildVerbosity.Normal;
     public ShardSpec? Shard { get; init; }
 
+    /// <summary><c>--keep-going</c> (make -k): after a failure, units that do not depend on it still run; aggregate
+    /// and release steps never run after a failure, and the exit code stays non-zero.</summary>
+    public bool KeepGoing { get; init; }
+
+    /// <summary><c>--repair</c>: every input and output is checked by its bytes (no size+mtime shortcut, no hash cache);
+    /// units whose outputs differ from their stamps rebuild, and what depends on them.</summary>
+    public bool Repair { get; init; }
+
     /// <summary>Every other <c>--key=value</c> (a bare <c>--key</c> gives "true"); keys are case-insensitive.</summary>
     public IReadOnlyDictionary<string, string> Arguments { get; init; } =
         new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -92,7 +100,7 @@ public sealed class BuildOptions
     public static BuildOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
         string target = DefaultTarget;
-        bool exclusive = false, dryRun = false, tree = false, description = false, help = false, forceAll = false;
+        bool exclusive = false, dryRun = false, tree = false, description = false, help = false, forceAll = false, keepGoing = false, repair = false;
         string? config = null;
         var force = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         int jobs = Environment.ProcessorCount;
@@ -171,6 +179,12 @@ public sealed class BuildOptions
                 case "shard":
                     shard = ParseShard(Required(), environment);
                     break;
+                case "keep-going": case "keepgoing": case "k":
+                    keepGoing = Flag(name, value);
+                    break;
+                case "repair":
+                    repair = Flag(name, value);
+                    break;
                 default:
                     extra[name] = NextValue() ?? "true";
                     break;
@@ -191,6 +205,8 @@ public sealed class BuildOptions
             Jobs = jobs,
             Verbosity = verbosity,
             Shard = shard,
+            KeepGoing = keepGoing,
+            Repair = repair,
             Arguments = extra,
         };
     }
@@ -276,6 +292,8 @@ public sealed class BuildOptions
           --jobs=N             units run in parallel (default: processor count)
           --verbosity=LEVEL    quiet | minimal | normal | verbose | diagnostic
           --shard=K/N          run shard K of N (K 1-based; auto/N reads SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)
+          --keep-going         after a failure, still run the units that do not depend on it (aggregate steps never run)
+          --repair             check every file by its bytes; rebuild units whose outputs differ (with --target=verify: then verify)
           --KEY=VALUE          passed to the build context as an argument
         """;
 }

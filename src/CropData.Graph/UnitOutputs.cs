@@ -1,24 +1,30 @@
 namespace CropData.Graph;
 
 /// <summary>
-/// Handed to a running unit. The unit writes each output to <see cref="TempPathFor"/>; after the unit returns,
-/// the engine renames the temps onto the outputs and only then writes the stamp, so a killed build never
-/// leaves a unit that looks done. A declared output the unit does not write is deleted if an earlier run left it.
+/// Handed to a running unit (or a task's gather step). The unit writes each output to <see cref="TempPathFor"/>
+/// (or with <see cref="WriteAllText"/>/<see cref="WriteAllBytes"/>); after it returns, the engine renames the temps
+/// onto the outputs and only then writes the stamp, so a killed build never leaves a unit that looks done. A
+/// declared output the unit does not write is deleted if an earlier run left it. The engine owns exactly the files
+/// that pass through here: nothing else a build writes counts as part of the dataset.
 /// </summary>
 public sealed class UnitOutputs
 {
     private readonly Dictionary<string, string> _declared; // full path -> full path (lookup by full path)
+    private readonly HashSet<string> _trees;
     private readonly Dictionary<string, string> _temps = new(StringComparer.Ordinal);
     private readonly List<string> _warnings = [];
     private readonly Lock _gate = new();
+    private readonly bool _open;
 
-    internal UnitOutputs(string task, string unitId, IReadOnlyList<string> declaredFullPaths)
+    internal UnitOutputs(string task, string unitId, IReadOnlyList<string> declaredFullPaths, IReadOnlyList<string>? trees = null, bool open = false)
     {
         Task = task;
         UnitId = unitId;
         Declared = declaredFullPaths;
+        _open = open;
         _declared = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in declaredFullPaths) _declared[p] = p;
+        _trees = new HashSet<string>(trees ?? [], StringComparer.Ordinal);
     }
 
     public string Task { get; }
@@ -37,18 +43,50 @@ public sealed class UnitOutputs
         string full = Path.GetFullPath(output);
         lock (_gate)
         {
-            if (!_declared.ContainsKey(full))
+            if (!_open && !_declared.ContainsKey(full))
                 throw new ArgumentException(
                     $"'{output}' is not a declared output of unit '{UnitId}' of task '{Task}' (declared: {string.Join(", ", Declared)})",
                     nameof(output));
             if (_temps.TryGetValue(full, out var existing)) return existing;
-            string dir = Path.GetDirectoryName(full)!;
-            Directory.CreateDirectory(dir);
-            string temp = Path.Combine(dir, TempName(Path.GetFileName(full)));
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            string temp = TempFiles.PathFor(full);
             _temps[full] = temp;
             return temp;
         }
     }
+
+    /// <summary>
+    /// A fresh temp folder for a declared output folder (<see cref="UnitSpec.OutputFolders"/>): the unit fills it, and the
+    /// engine merges it into the folder file by file (identical files untouched, files not produced again deleted).
+    /// </summary>
+    public string TempFolderFor(string outputFolder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(outputFolder);
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputFolder));
+        lock (_gate)
+        {
+            if (!_trees.Contains(full))
+                throw new ArgumentException($"'{outputFolder}' is not a declared output folder of unit '{UnitId}' of task '{Task}'", nameof(outputFolder));
+            if (_temps.TryGetValue(full, out var existing)) return existing;
+            string temp = TempFiles.PathFor(full);
+            Directory.CreateDirectory(temp);
+            _temps[full] = temp;
+            return temp;
+        }
+    }
+
+    /// <summary>Writes a whole output (through its temp, like every output).</summary>
+    public void WriteAllBytes(string output, ReadOnlySpan<byte> bytes)
+    {
+        using var s = new FileStream(TempPathFor(output), FileMode.Create, FileAccess.Write, FileShare.None);
+        s.Write(bytes);
+    }
+
+    public void WriteAllText(string output, string text) =>
+        WriteAllBytes(output, new System.Text.UTF8Encoding(false).GetBytes(text));
+
+    /// <summary>The outputs written so far (full paths), for the engine's commit of an open (gather) unit.</summary>
+    internal IReadOnlyList<string> Written { get { lock (_gate) return _temps.Keys.Where(k => !_trees.Contains(k)).Order(StringComparer.Ordinal).ToArray(); } }
 
     /// <summary>Recorded and shown in the build summary.</summary>
     public void Warn(string message)
@@ -69,18 +107,8 @@ public sealed class UnitOutputs
         lock (_gate) temps = _temps.Values.ToArray();
         foreach (var t in temps)
         {
-            try { File.Delete(t); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (Directory.Exists(t)) TempFiles.TryDeleteFolder(t);
+            else TempFiles.TryDelete(t);
         }
     }
-
-    internal static string TempName(string fileName)
-    {
-        string ext = Path.GetExtension(fileName);
-        string stem = ext.Length > 0 ? fileName[..^ext.Length] : fileName;
-        string token = Convert.ToHexStringLower(BitConverter.GetBytes(Random.Shared.Next()));
-        return "." + stem + "." + token + ".tmp" + ext;
-    }
-
-    internal static readonly System.Text.RegularExpressions.Regex TempPattern =
-        new(@"^\..+\.[0-9a-f]{8}\.tmp(\.[^.]*)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 }

@@ -9,6 +9,14 @@ namespace CropData.Graph;
 /// </summary>
 public sealed record UnitSpec(IReadOnlyList<string> Inputs, IReadOnlyList<string> ConfigKeys, IReadOnlyList<string> Outputs)
 {
+    /// <summary>
+    /// Folders the unit produces whole (a generated input tree whose file list is known only once it is made). Every
+    /// file in them is recorded in the stamp and owned like a declared output; a file in the folder that the unit did
+    /// not produce makes it rebuild. Such units run under a lock beside the folder, so builds of several datasets
+    /// that share it (the data folder) never write it at the same time.
+    /// </summary>
+    public IReadOnlyList<string> OutputFolders { get; init; } = [];
+
     /// <summary>Lets a spec be written with LINQ (<c>Inputs: scenes.SelectMany(...).Append(cdl)</c>).</summary>
     public UnitSpec(IEnumerable<string> Inputs, IEnumerable<string> ConfigKeys, IEnumerable<string> Outputs)
         : this((IReadOnlyList<string>)Inputs.ToArray(), ConfigKeys.ToArray(), Outputs.ToArray())
@@ -54,10 +62,14 @@ public abstract class UnitTask<TContext, TUnit> : FrostingTask<TContext>, IUnitT
     }
 
     /// <summary>
-    /// Runs once after the task's units (not in a dry run): gathers per-unit outputs into the stage's public
-    /// tables (chip_tiles.csv, track_chips.csv...). It should write a file only when its bytes change.
+    /// The gather step: runs once after the task's units and builds the stage's dataset-wide tables from their
+    /// outputs (chip_tiles.csv, track_chips.csv...). Every file it writes goes through <paramref name="outputs"/>, so
+    /// the engine owns it like a unit output: identical bytes leave the file untouched, and a file an earlier gather
+    /// wrote that this one does not is deleted. The engine does not run it in a dry run, inside a shard (the tables
+    /// are dataset-wide: merge writes them), or when a unit of the task failed (a table must not describe a
+    /// half-built stage).
     /// </summary>
-    public virtual void AfterUnits(TContext context, IReadOnlyList<TUnit> units) { }
+    public virtual void Gather(TContext context, IReadOnlyList<TUnit> units, UnitOutputs outputs) { }
 
     public sealed override void Run(TContext context) =>
         throw new InvalidOperationException($"{GetType().Name} is a unit task; the build host runs it (BuildHost.RunAsync)");

@@ -14,7 +14,7 @@ public sealed class FailureTests : IDisposable
     public void Dispose() => _w.Dispose();
 
     [Fact]
-    public async Task FailingUnitIsIsolatedDependantsAreSkippedAndExitCodeIsOne()
+    public async Task FailingUnitStopsTheBuildAfterItsTaskLikeMake()
     {
         _w.FailIn["c2"] = 0;
         var r = await _w.Build();
@@ -24,12 +24,11 @@ public sealed class FailureTests : IDisposable
         Assert.Equal(TaskRunStatus.Failed, source.Status);
         Assert.Equal((2, 1), (source.Built, source.Failed));
         Assert.Equal(["c1", "c2", "c3"], _w.RanIn("source")); // the rest of the task went on
-        Assert.Equal(["c1", "c3"], _w.RanIn("upper"));
-        Assert.Equal(UnitStatus.Skipped, r.Task("upper")!.Unit("c2")!.Status);
-        Assert.Equal(ReasonKind.UpstreamFailed, r.Task("upper")!.Unit("c2")!.Reasons.Single().Kind);
-        Assert.Equal(UnitStatus.Skipped, r.Task("merge")!.Unit("all")!.Status); // reads b/c2.txt
-        Assert.False(File.Exists(_w.P("merged.txt")));
-        Assert.Equal(1, _w.ReportRuns); // plain downstream tasks still run
+        Assert.Empty(_w.RanIn("upper"));                      // nothing after it (make without -k)
+        Assert.Equal(TaskRunStatus.Skipped, r.Task("upper")!.Status);
+        Assert.Contains("not run: source failed", r.Task("upper")!.Note);
+        Assert.Equal(0, _w.ReportRuns);
+        Assert.Empty(_w.Gathers); // the failed task's gather does not describe a half-built stage
 
         var failure = Assert.Single(r.Failures);
         Assert.Equal(new UnitFailure("source", "c2", "boom in c2"), failure);
@@ -37,19 +36,40 @@ public sealed class FailureTests : IDisposable
         Assert.Contains("source  c2  boom in c2", _w.LastOutput);
         Assert.Contains("Build failed", _w.LastOutput);
         Assert.False(File.Exists(_w.StampPath("source", "c2")));
+        Assert.Contains("failed in source", BuildState.IncompleteReason(_w.StateDirectory));
+    }
+
+    [Fact]
+    public async Task KeepGoingRunsWhatDoesNotDependOnTheFailureButNoAggregateStep()
+    {
+        _w.FailIn["c2"] = 0;
+        var r = await _w.Build("--keep-going");
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(["c1", "c3"], _w.RanIn("upper"));
+        Assert.Equal(UnitStatus.Skipped, r.Task("upper")!.Unit("c2")!.Status);
+        Assert.Equal(ReasonKind.UpstreamFailed, r.Task("upper")!.Unit("c2")!.Reasons.Single().Kind);
+        Assert.Empty(_w.RanIn("merge"));                       // aggregate: never after a failure
+        Assert.Equal(TaskRunStatus.Skipped, r.Task("merge")!.Status);
+        Assert.False(File.Exists(_w.P("merged.txt")));
+        Assert.Equal(0, _w.ReportRuns);
+        // One grouped line names the failed producer for the units it blocked.
+        Assert.Contains("1 upper unit not run: source/c2 failed: boom in c2", _w.LastOutput);
+        Assert.NotNull(BuildState.IncompleteReason(_w.StateDirectory));
     }
 
     [Fact]
     public async Task AfterTheFailureIsFixedOnlyTheFailedChainBuilds()
     {
         _w.FailIn["c2"] = 0;
-        await _w.Build();
+        await _w.Build("--keep-going");
         _w.FailIn.Clear();
         var r = await _w.Build();
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(["c2"], _w.RanIn("source"));
         Assert.Equal(["c2"], _w.RanIn("upper"));
         Assert.Equal(["all"], _w.RanIn("merge"));
+        Assert.Null(BuildState.IncompleteReason(_w.StateDirectory));
     }
 
     [Fact]
@@ -116,7 +136,7 @@ public sealed class FailureTests : IDisposable
     public async Task MissingInputFailsTheUnitWithTheFileName()
     {
         _w.Chips = ["c1", "c2", "c3", "c9"];
-        var r = await _w.Build();
+        var r = await _w.Build("--keep-going");
         Assert.Equal(1, r.ExitCode);
         var failure = Assert.Single(r.Failures);
         Assert.Equal("c9", failure.UnitId);

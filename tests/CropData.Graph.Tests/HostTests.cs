@@ -136,7 +136,7 @@ public sealed class HostTests : IDisposable
         Assert.Equal(1, r.ExitCode);
         Assert.Equal(TaskRunStatus.Failed, r.Task("broken")!.Status);
         Assert.Equal(TaskRunStatus.Skipped, r.Task("after-broken")!.Status);
-        Assert.Equal("dependency 'broken' failed", r.Task("after-broken")!.Note);
+        Assert.StartsWith("not run: broken failed", r.Task("after-broken")!.Note);
         Assert.Contains(new UnitFailure("broken", null, "broken on purpose"), r.Failures);
         Assert.Contains("gate/broken OnError", _w.Runs);
         Assert.Contains("gate/broken Finally", _w.Runs);

@@ -55,13 +55,36 @@ public sealed class OptionsTests
     }
 
     [Fact]
-    public void TempNamesAreHiddenKeepTheExtensionAndMatchTheCleanupPattern()
+    public void TempNamesAreHiddenKeepTheExtensionCarryThePidAndAreLeftovers()
     {
-        string name = UnitOutputs.TempName("chip_001_merged.tif");
-        Assert.Matches(@"^\.chip_001_merged\.[0-9a-f]{8}\.tmp\.tif$", name);
-        Assert.Matches(UnitOutputs.TempPattern, name);
-        Assert.DoesNotMatch(UnitOutputs.TempPattern, "chip_001_merged.tif");
-        Assert.DoesNotMatch(UnitOutputs.TempPattern, ".gitignore");
+        string name = Path.GetFileName(TempFiles.PathFor("/data/chip_001_merged.tif"));
+        Assert.Matches(@"^\.chip_001_merged\.[0-9]+-[0-9a-f]{8}\.tmp\.tif$", name);
+        Assert.True(TempFiles.IsTemp(name));
+        Assert.Equal(Environment.ProcessId, TempFiles.OwnerPid(name));
+        Assert.False(TempFiles.IsTemp("chip_001_merged.tif"));
+        Assert.False(TempFiles.IsLeftover("chip_001_merged.tif"));
+        Assert.False(TempFiles.IsLeftover(".gitignore"));
+        Assert.True(TempFiles.IsLeftover("chip_001_merged.tif.123-4.partial")); // GDAL's
+        Assert.True(TempFiles.IsLeftover("hashes.bin.77.tmp"));
+        Assert.True(TempFiles.IsLeftover("HLS.B02.tif.unverified"));
+    }
+
+    [Fact]
+    public void AtomicWriteLeavesAnIdenticalFileUntouchedAndNoTemp()
+    {
+        var dir = Directory.CreateTempSubdirectory("cropdata-atomic-").FullName;
+        try
+        {
+            string f = Path.Combine(dir, "sub", "t.csv");
+            Assert.True(AtomicFile.WriteAllText(f, "a,b\n"));
+            File.SetLastWriteTimeUtc(f, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+            Assert.False(AtomicFile.WriteAllText(f, "a,b\n"));
+            Assert.Equal(new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc), File.GetLastWriteTimeUtc(f));
+            Assert.True(AtomicFile.WriteAllText(f, "a,c\n"));
+            Assert.Equal("a,c\n", File.ReadAllText(f));
+            Assert.Equal(["t.csv"], Directory.GetFiles(Path.Combine(dir, "sub")).Select(Path.GetFileName));
+        }
+        finally { Directory.Delete(dir, true); }
     }
 }
 

@@ -35,8 +35,13 @@ public sealed class SourceTask : UnitTask<PipeContext, string>
         if (text.Contains("WARN", StringComparison.Ordinal)) o.Warn($"{chip} looks odd");
     }
 
-    public override void AfterUnits(PipeContext context, IReadOnlyList<string> units) =>
+    // A dataset-wide table, written through the engine like the real stages' gather steps.
+    public override void Gather(PipeContext context, IReadOnlyList<string> units, UnitOutputs o)
+    {
         context.World.Gathers.Enqueue($"source:{units.Count}");
+        if (context.World.GatherExtra) o.WriteAllText(context.World.P("gathered", "extra.txt"), "extra\n");
+        o.WriteAllText(context.World.P("gathered", "source.txt"), string.Join("\n", units.Order(StringComparer.Ordinal)) + "\n");
+    }
 }
 
 [TaskName("upper")]

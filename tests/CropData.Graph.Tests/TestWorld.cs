@@ -19,6 +19,9 @@ public sealed class World : IDisposable
     public ConcurrentQueue<string> Runs { get; private set; } = new();
     /// <summary>AfterUnits calls in the last build.</summary>
     public ConcurrentQueue<string> Gathers { get; private set; } = new();
+
+    /// <summary>The source gather also writes gathered/extra.txt (switch off to see the engine delete it).</summary>
+    public bool GatherExtra { get; set; }
     public int ReportRuns;
     public string LastOutput { get; private set; } = "";
 

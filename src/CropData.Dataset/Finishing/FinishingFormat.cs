@@ -53,15 +53,17 @@ public static class FinishingFormat
         return sb.ToString();
     }
 
-    /// <summary>Writes text as UTF-8 without BOM, creating the folder; replaces the file atomically (temp + move).</summary>
+    /// <summary>Writes text as UTF-8 without BOM, creating the folder.</summary>
     public static void WriteText(string path, string text) => WriteBytes(path, Utf8NoBom.GetBytes(text));
 
+    /// <summary>
+    /// Writes the file, creating the folder. Not atomic by itself: in a build the path is the engine's temp for the
+    /// output, which the engine renames into place once the unit has finished (the one atomic-write rule).
+    /// </summary>
     public static void WriteBytes(string path, byte[] bytes)
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var tmp = full + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + Environment.CurrentManagedThreadId.ToString(CultureInfo.InvariantCulture);
-        File.WriteAllBytes(tmp, bytes);
-        File.Move(tmp, full, overwrite: true);
+        File.WriteAllBytes(full, bytes);
     }
 }

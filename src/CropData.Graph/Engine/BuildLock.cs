@@ -100,3 +100,43 @@ internal sealed class BuildLock : IDisposable
         _stream.Dispose();
     }
 }
+
+/// <summary>
+/// A blocking lock on a folder shared by several datasets (a generated input tree in the data folder): the lock file
+/// <c>.&lt;name&gt;.lock</c> sits beside the folder, taken with flock like the build lock (released by the kernel when the
+/// holder dies). A second build waits for the first instead of refusing: both want the same result.
+/// </summary>
+internal sealed class FolderLock : IDisposable
+{
+    private readonly FileStream _stream;
+
+    private FolderLock(FileStream stream) => _stream = stream;
+
+    public static FolderLock Acquire(string folder, IBuildLog log, CancellationToken cancellation)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        string parent = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(parent);
+        string path = Path.Combine(parent, "." + Path.GetFileName(full) + ".lock");
+        bool said = false;
+        while (true)
+        {
+            try
+            {
+                return new FolderLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            }
+            catch (IOException)
+            {
+                if (!said)
+                {
+                    log.Information($"waiting for another build that is writing {full}");
+                    said = true;
+                }
+                cancellation.ThrowIfCancellationRequested();
+                Thread.Sleep(50);
+            }
+        }
+    }
+
+    public void Dispose() => _stream.Dispose();
+}

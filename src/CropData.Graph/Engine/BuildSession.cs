@@ -36,6 +36,12 @@ internal sealed class BuildSession
     /// <summary>Declared outputs of units that failed or were skipped in this run → "task/unit".</summary>
     public ConcurrentDictionary<string, string> Poisoned { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>"task/unit" of a unit that failed or was not run in this run → why (for the grouped "not run" lines).</summary>
+    public ConcurrentDictionary<string, string> Failures { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Output → unit id of the task being executed (an output the task still declares is never deleted as stale).</summary>
+    public IReadOnlyDictionary<string, string> Owners { get; set; } = new Dictionary<string, string>();
+
     /// <summary>Dry run: declared outputs of units that would build → "task/unit".</summary>
     public ConcurrentDictionary<string, string> PlannedOutputs { get; } = new(StringComparer.Ordinal);
 

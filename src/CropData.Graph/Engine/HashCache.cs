@@ -96,6 +96,21 @@ internal sealed class HashCache
             trusted = e.Trusted;
             return e.Sha256;
         }
+        return HashOnce(fullPath, stat, out trusted);
+    }
+
+    /// <summary>
+    /// The file's SHA-256 read from its bytes during this run, never an entry of an earlier run: what --force and
+    /// --repair trust (a same-size, same-mtime corruption is invisible to the cache). Null when the file is gone.
+    /// </summary>
+    public string? HashFromBytes(string fullPath, out bool trusted)
+    {
+        trusted = false;
+        return Stat(fullPath) is { } stat ? HashOnce(fullPath, stat, out trusted) : null;
+    }
+
+    private string? HashOnce(string fullPath, FileStamp stat, out bool trusted)
+    {
         // Two units reading the same shared input (the CDL raster) must not both hash it.
         var key = (fullPath, stat.Size, stat.MtimeTicks);
         var lazy = _inflight.GetOrAdd(key, _ => new Lazy<Entry>(() => HashAndRecord(fullPath, stat)));

@@ -20,8 +20,12 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         public required string Id { get; init; }
         public string[] Inputs = [];
         public string[] Outputs = [];
+        /// <summary>Declared output folders (full paths, no trailing separator).</summary>
+        public string[] Trees = [];
         public string[] InputDisplay = [];
         public string[] OutputDisplay = [];
+        /// <summary>What the stamp records as declared: the outputs, then each folder as "path/".</summary>
+        public string[] DeclaredDisplay = [];
         public string?[] InputHashes = [];
         public FileStamp[] InputStats = [];
         public bool[] InputTrusted = [];
@@ -81,6 +85,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             foreach (var o in p.Outputs)
                 if (!owners.TryAdd(o, p.Id))
                     throw new InvalidOperationException($"task '{name}': output {s.Display(o)} is declared by units '{owners[o]}' and '{p.Id}'");
+        s.Owners = owners;
 
         // Stale units can only be told apart from units of other shards when the whole unit set was planned.
         bool complete = s.Options.Shard is null && !s.Options.Exclusive;
@@ -99,6 +104,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             Poison(s, name, p);
         foreach (var p in plans.Where(p => p.Status == UnitStatus.Failed))
             s.Log.Error($"{name}: unit {p.Id} failed: {p.Message}");
+        ReportNotRun(name, plans, s);
 
         if (stale.Count > 0) RemoveStale(name, stale, owners, s);
 
@@ -119,11 +125,101 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         }
         s.Hashes.SaveIfDirty();
         SaveIndex(name, plans, stale, stamps, s);
-        // The gather step (tables built from every unit's outputs) runs after the units, failed ones included;
-        // an exception here fails the task like any task exception.
-        task.AfterUnits(ctx, units);
-        return Summarize(name, plans, stale.Count, clock.Elapsed, dryRun: false);
+        // The gather step builds dataset-wide tables from every unit's outputs: never from a half-built stage, and
+        // never inside a shard (merge writes the tables from all shards). An exception fails the task.
+        string? gatherNote = null;
+        if (s.Options.Shard is not null) gatherNote = null;
+        else if (plans.Any(p => p.Status is UnitStatus.Failed or UnitStatus.Skipped))
+        {
+            gatherNote = "its tables were not updated: some units failed or were not run";
+            s.Log.Warning($"{name}: {gatherNote}");
+        }
+        else Gather(task, name, ctx, s, units);
+        return Summarize(name, plans, stale.Count, clock.Elapsed, dryRun: false) with { Note = gatherNote };
     }
+
+    /// <summary>
+    /// One line per failed producer for the units that could not run because of it, instead of one error per unit:
+    /// "28 reproject units not run: cids/HLS.S30... failed: ...".
+    /// </summary>
+    private static void ReportNotRun(string name, List<Plan> plans, BuildSession s)
+    {
+        var groups = plans.Where(p => p.Status == UnitStatus.Skipped)
+            .Select(p => (Plan: p, Producer: p.Reasons.Where(r => r.Kind == ReasonKind.UpstreamFailed).Select(r => r.Detail).FirstOrDefault()))
+            .Where(x => x.Producer is not null)
+            .GroupBy(x => ProducerOf(x.Producer!), StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal);
+        foreach (var g in groups)
+        {
+            string why = s.Failures.TryGetValue(g.Key, out var m) ? m : "was not run";
+            foreach (var x in g) s.Failures.TryAdd(name + "/" + x.Plan.Id, $"not run: {g.Key} {why}");
+            s.Log.Error($"{g.Count()} {name} unit{(g.Count() == 1 ? "" : "s")} not run: {g.Key} {why}");
+        }
+    }
+
+    // The reason's detail reads "<input> (unit <task/unit>)".
+    private static string ProducerOf(string detail)
+    {
+        int at = detail.LastIndexOf("(unit ", StringComparison.Ordinal);
+        return at < 0 ? detail : detail[(at + 6)..].TrimEnd(')');
+    }
+
+    /// <summary>
+    /// Runs the task's gather step with an open <see cref="UnitOutputs"/> and commits what it wrote like a unit's
+    /// outputs; its stamp (under the task's ".gather" stamp folder) records the files, so the engine owns them and
+    /// deletes a file the previous gather wrote and this one did not.
+    /// </summary>
+    private static void Gather(UnitTask<TContext, TUnit> task, string name, TContext ctx, BuildSession s, List<TUnit> units)
+    {
+        string stampTask = GatherStampTask(name);
+        var outputs = new UnitOutputs(name, GatherUnit, [], open: true);
+        try
+        {
+            task.Gather(ctx, units, outputs);
+        }
+        catch
+        {
+            outputs.DeleteTemps();
+            throw;
+        }
+        foreach (var w in outputs.Warnings)
+        {
+            s.Warnings.Enqueue(new UnitWarning(name, GatherUnit, w));
+            s.Log.Warning($"{name}: {w}");
+        }
+        var old = s.Stamps.Read(stampTask, GatherUnit);
+        var written = outputs.Written;
+        var moves = new List<(string Temp, string Final, StampFile Entry)>();
+        var discard = new List<string>();
+        var produced = written.Select(f => Place(s, outputs.TempFor(f)!, f, s.Display(f), s.Options.IsForced(name) || s.Options.Repair, moves, discard)).ToList();
+        foreach (var (temp, final, entry) in moves)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+            File.Move(temp, final, overwrite: true);
+            if (s.Hashes.Register(final, entry.Sha256) is { } stat) (entry.Size, entry.Mtime) = (stat.Size, stat.MtimeTicks);
+        }
+        foreach (var temp in discard) File.Delete(temp);
+        var now = new HashSet<string>(written, StringComparer.Ordinal);
+        foreach (var o in old?.Outputs ?? [])
+        {
+            string full = s.FromDisplay(o.Path);
+            if (now.Contains(full) || !File.Exists(full)) continue;
+            File.Delete(full);
+            s.Hashes.Forget(full);
+            s.Log.Verbose($"{name}: deleted {o.Path} (no longer gathered)");
+        }
+        bool same = old is not null && old.Outputs.Count == produced.Count
+            && old.Outputs.Zip(produced).All(x => x.First.Path == x.Second.Path && x.First.Sha256 == x.Second.Sha256
+                                                   && x.First.Size == x.Second.Size && x.First.Mtime == x.Second.Mtime);
+        if (!same)
+            s.Stamps.Write(new Stamp { Task = stampTask, Unit = GatherUnit, Version = task.Version ?? "", Outputs = produced,
+                Declared = [.. produced.Select(f => f.Path)] });
+    }
+
+    internal const string GatherUnit = "gather";
+
+    /// <summary>The gather step's stamp lives in its own folder, apart from the units' (where it would look stale).</summary>
+    internal static string GatherStampTask(string task) => task + ".gather";
 
     private static void PlanUnit(UnitTask<TContext, TUnit> task, string name, TContext ctx, BuildSession s, Plan p,
         string version, bool forced, ConcurrentDictionary<string, string?> config, StampLookup stamps)
@@ -134,6 +230,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             spec = task.Describe(p.Unit, ctx) ?? throw new InvalidOperationException("Describe returned null");
             p.Inputs = spec.Inputs.Select(Path.GetFullPath).ToArray();
             p.Outputs = spec.Outputs.Select(Path.GetFullPath).ToArray();
+            p.Trees = spec.OutputFolders.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f))).ToArray();
         }
         catch (Exception ex)
         {
@@ -142,6 +239,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             return;
         }
         p.OutputDisplay = Array.ConvertAll(p.Outputs, s.Display);
+        p.DeclaredDisplay = p.Trees.Length == 0 ? p.OutputDisplay : [.. p.OutputDisplay, .. p.Trees.Select(t => s.Display(t) + "/")];
 
         for (int i = 0; i < p.Inputs.Length; i++)
         {
@@ -156,7 +254,9 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         foreach (var key in spec.ConfigKeys)
             p.Config[key] = config.GetOrAdd(key, ctx.ConfigValue);
 
-        if (!forced && stamps.TryIndex(p.Id, out var entry) && IndexSaysUpToDate(entry, p, version, s))
+        // Forced units and --repair look at bytes, never at the size+mtime shortcuts (the index, stamps, hash cache).
+        bool fromBytes = forced || s.Options.Repair;
+        if (!fromBytes && p.Trees.Length == 0 && stamps.TryIndex(p.Id, out var entry) && IndexSaysUpToDate(entry, p, version, s))
         {
             p.Status = UnitStatus.UpToDate;
             p.Indexed = entry;
@@ -184,7 +284,12 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             p.InputStats[i] = stat;
             // The stamp recorded the size and mtime its hash was trusted for: equal stat, same bytes, no cache
             // lookup. This is what makes a no-op check cost one stat per file.
-            if (old is not null && i < old.Inputs.Count && old.Inputs[i] is { Mtime: not 0 } f
+            if (fromBytes)
+            {
+                p.InputHashes[i] = s.Hashes.HashFromBytes(p.Inputs[i], out p.InputTrusted[i]);
+                if (p.InputHashes[i] is null) missing.Add(i);
+            }
+            else if (old is not null && i < old.Inputs.Count && old.Inputs[i] is { Mtime: not 0 } f
                 && f.Size == stat.Size && f.Mtime == stat.MtimeTicks && f.Path == p.InputDisplay[i])
             {
                 p.InputHashes[i] = f.Sha256;
@@ -224,7 +329,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             }
             foreach (var f in old.Inputs.Where(f => !current.Contains(f.Path)))
                 reasons.Add(new BuildReason(ReasonKind.InputChanged, f.Path + " (removed)"));
-            if (!old.Declared.SequenceEqual(p.OutputDisplay, StringComparer.Ordinal))
+            if (!old.Declared.SequenceEqual(p.DeclaredDisplay, StringComparer.Ordinal))
                 reasons.Add(new BuildReason(ReasonKind.DeclaredOutputsChanged));
             if (reasons.Count == before && missing.Count == 0)
                 reasons.Add(new BuildReason(ReasonKind.InputChanged, "order of inputs"));
@@ -269,11 +374,21 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
                     reasons.Add(new BuildReason(ReasonKind.OutputMissing, o.Path));
                     continue;
                 }
-                if (o.Mtime != 0 && o.Size == stat.Size && o.Mtime == stat.MtimeTicks) continue;
-                string? h = s.Hashes.TryGetHash(full, stat, out bool trusted);
+                if (!fromBytes && o.Mtime != 0 && o.Size == stat.Size && o.Mtime == stat.MtimeTicks) continue;
+                bool trusted;
+                string? h = fromBytes ? s.Hashes.HashFromBytes(full, out trusted) : s.Hashes.TryGetHash(full, stat, out trusted);
                 if (h is null) reasons.Add(new BuildReason(ReasonKind.OutputMissing, o.Path));
                 else if (h != o.Sha256) reasons.Add(new BuildReason(ReasonKind.OutputChanged, o.Path));
                 else if (trusted) { outputStats[i] = stat; refresh = true; }
+            }
+            // A file in an output folder that the unit did not produce: the folder is not what the unit made.
+            if (p.Trees.Length > 0)
+            {
+                var recorded = new HashSet<string>(old.Outputs.Select(o => o.Path), StringComparer.Ordinal);
+                foreach (var tree in p.Trees.Where(Directory.Exists))
+                    foreach (var file in Directory.EnumerateFiles(tree, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+                        if (!recorded.Contains(s.Display(file)) && !TempFiles.IsLeftover(Path.GetFileName(file)))
+                            reasons.Add(new BuildReason(ReasonKind.OutputChanged, s.Display(file) + " (not produced by the unit)"));
             }
         }
         p.Status = reasons.Count == 0 ? UnitStatus.UpToDate : UnitStatus.WouldBuild;
@@ -312,7 +427,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
     private static bool SameRecipe(Stamp old, string version, Plan p)
     {
         if (old.Version != version || old.Inputs.Count != p.Inputs.Length || old.Config.Count != p.Config.Count
-            || old.Declared.Count != p.OutputDisplay.Length)
+            || old.Declared.Count != p.DeclaredDisplay.Length)
             return false;
         for (int i = 0; i < p.Inputs.Length; i++)
             if (p.InputHashes[i] is not { } h || old.Inputs[i].Sha256 != h || old.Inputs[i].Path != p.InputDisplay[i])
@@ -320,8 +435,8 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         foreach (var (key, value) in p.Config)
             if (!old.Config.TryGetValue(key, out var was) || was != value)
                 return false;
-        for (int i = 0; i < p.OutputDisplay.Length; i++)
-            if (old.Declared[i] != p.OutputDisplay[i])
+        for (int i = 0; i < p.DeclaredDisplay.Length; i++)
+            if (old.Declared[i] != p.DeclaredDisplay[i])
                 return false;
         return true;
     }
@@ -423,11 +538,15 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             Poison(s, name, p);
             return;
         }
-        var outputs = new UnitOutputs(name, p.Id, p.Outputs);
+        var outputs = new UnitOutputs(name, p.Id, p.Outputs, p.Trees);
         var before = Array.ConvertAll(p.Outputs, FileStat.Of);
         var clock = Stopwatch.StartNew();
+        // Output folders may be shared by the datasets of one data folder: one writer at a time, and its own
+        // leftovers (a killed writer's temp folder) removed under the same lock.
+        var locks = p.Trees.Order(StringComparer.Ordinal).Select(t => FolderLock.Acquire(t, s.Log, ctx.CancellationToken)).ToList();
         try
         {
+            foreach (var tree in p.Trees) TempFiles.SweepAbandoned(tree);
             await task.RunAsync(p.Unit, ctx, outputs).ConfigureAwait(false);
             Commit(name, s, p, outputs, before, version);
             p.Status = UnitStatus.Built;
@@ -444,6 +563,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         }
         finally
         {
+            foreach (var l in locks) l.Dispose();
             p.Elapsed = clock.Elapsed;
             foreach (var w in outputs.Warnings)
             {
@@ -456,12 +576,15 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
     /// <summary>
     /// Puts a finished unit's outputs in place. The old stamp goes first and the new one is written last, so a
     /// crash anywhere in between leaves no stamp and the unit rebuilds. An output whose new bytes equal the
-    /// file already there is left untouched (its mtime too), as ninja's "restat" does.
+    /// file already there is left untouched (its mtime too), as ninja's "restat" does; a forced unit compares with
+    /// the bytes on disk, never with the hash cache. Outputs the unit's previous stamp recorded and that it no
+    /// longer declares are deleted: the engine, not the task, keeps the dataset equal to what units declare.
     /// </summary>
     private static void Commit(string name, BuildSession s, Plan p, UnitOutputs outputs, FileStamp?[] before, string version)
     {
+        bool fromBytes = s.Options.IsForced(name) || s.Options.Repair;
         var produced = new List<StampFile>();
-        var moves = new List<(string Temp, string Final, string Hash, StampFile Entry)>();
+        var moves = new List<(string Temp, string Final, StampFile Entry)>();
         var discard = new List<string>();
         var remove = new List<string>();
         for (int i = 0; i < p.Outputs.Length; i++)
@@ -469,20 +592,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             string final = p.Outputs[i];
             string? temp = outputs.TempFor(final);
             if (temp is not null && File.Exists(temp))
-            {
-                string hash = HashCache.HashFile(temp);
-                var entry = new StampFile { Path = p.OutputDisplay[i], Sha256 = hash };
-                if (FileStat.Of(final) is { } existing && s.Hashes.TryGetHash(final, existing, out bool trusted) == hash)
-                {
-                    discard.Add(temp);
-                    if (trusted) (entry.Size, entry.Mtime) = (existing.Size, existing.MtimeTicks);
-                }
-                else
-                {
-                    moves.Add((temp, final, hash, entry));
-                }
-                produced.Add(entry);
-            }
+                produced.Add(Place(s, temp, final, p.OutputDisplay[i], fromBytes, moves, discard));
             else if (FileStat.Of(final) is { } now && now != before[i])
             {
                 // Written in place rather than through a temp: accepted, but not crash-safe, and not trusted.
@@ -493,21 +603,49 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
                 remove.Add(final);
             }
         }
+        var treeFiles = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tree in p.Trees)
+        {
+            string? temp = outputs.TempFor(tree);
+            if (temp is null || !Directory.Exists(temp)) throw new InvalidOperationException($"the unit did not fill its output folder {s.Display(tree)}");
+            foreach (var file in Directory.EnumerateFiles(temp, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+                         .Order(StringComparer.Ordinal))
+            {
+                string final = Path.Combine(tree, Path.GetRelativePath(temp, file));
+                treeFiles.Add(final);
+                produced.Add(Place(s, file, final, s.Display(final), fromBytes, moves, discard));
+            }
+            if (Directory.Exists(tree))
+                foreach (var file in Directory.EnumerateFiles(tree, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+                    if (!treeFiles.Contains(file)) remove.Add(file);
+        }
+        // Recorded by the previous stamp, declared no more (a chip left the export, a layout was switched off).
+        var declared = new HashSet<string>(p.Outputs, StringComparer.Ordinal);
+        foreach (var o in p.Old?.Outputs ?? [])
+        {
+            string full = s.FromDisplay(o.Path);
+            if (!declared.Contains(full) && !treeFiles.Contains(full) && !s.Owners.ContainsKey(full) && File.Exists(full)) remove.Add(full);
+        }
 
         p.StampTouched = true;
         s.Stamps.Delete(name, p.Id);
-        foreach (var (temp, final, hash, entry) in moves)
+        foreach (var (temp, final, entry) in moves)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(final)!);
             File.Move(temp, final, overwrite: true);
-            if (s.Hashes.Register(final, hash) is { } stat) (entry.Size, entry.Mtime) = (stat.Size, stat.MtimeTicks);
+            if (s.Hashes.Register(final, entry.Sha256) is { } stat) (entry.Size, entry.Mtime) = (stat.Size, stat.MtimeTicks);
         }
         foreach (var temp in discard) File.Delete(temp);
-        foreach (var final in remove)
+        foreach (var final in remove.Distinct(StringComparer.Ordinal))
         {
             File.Delete(final);
             s.Hashes.Forget(final);
-            s.Log.Verbose($"{name}/{p.Id}: deleted {s.Display(final)} (declared but not produced this time)");
+            s.Log.Verbose($"{name}/{p.Id}: deleted {s.Display(final)} (not produced this time)");
+        }
+        foreach (var tree in p.Trees)
+        {
+            if (outputs.TempFor(tree) is { } temp) TempFiles.TryDeleteFolder(temp);
+            RemoveEmptyFolders(tree);
         }
 
         var stamp = new Stamp
@@ -515,7 +653,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             Task = name,
             Unit = p.Id,
             Version = version,
-            Fingerprint = Fingerprint(version, p.InputDisplay, p.InputHashes, p.Config, p.OutputDisplay),
+            Fingerprint = Fingerprint(version, p.InputDisplay, p.InputHashes, p.Config, p.DeclaredDisplay),
             Inputs = p.InputDisplay.Select((path, i) => new StampFile
             {
                 Path = path,
@@ -524,11 +662,42 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
                 Mtime = p.InputTrusted[i] ? p.InputStats[i].MtimeTicks : 0,
             }).ToList(),
             Config = p.Config,
-            Declared = [.. p.OutputDisplay],
+            Declared = [.. p.DeclaredDisplay],
             Outputs = produced,
         };
         p.NewFile = s.Stamps.Write(stamp);
         p.New = stamp;
+    }
+
+    /// <summary>Hashes a finished temp and decides: identical to the file in place (discard the temp) or move it there.</summary>
+    private static StampFile Place(BuildSession s, string temp, string final, string display, bool fromBytes,
+        List<(string, string, StampFile)> moves, List<string> discard)
+    {
+        string hash = HashCache.HashFile(temp);
+        var entry = new StampFile { Path = display, Sha256 = hash };
+        if (FileStat.Of(final) is { } existing)
+        {
+            bool trusted;
+            string? current = fromBytes ? s.Hashes.HashFromBytes(final, out trusted) : s.Hashes.TryGetHash(final, existing, out trusted);
+            if (current == hash)
+            {
+                discard.Add(temp);
+                if (trusted) (entry.Size, entry.Mtime) = (existing.Size, existing.MtimeTicks);
+                return entry;
+            }
+        }
+        moves.Add((temp, final, entry));
+        return entry;
+    }
+
+    private static void RemoveEmptyFolders(string folder)
+    {
+        if (!Directory.Exists(folder)) return;
+        foreach (var sub in Directory.EnumerateDirectories(folder))
+        {
+            RemoveEmptyFolders(sub);
+            if (!Directory.EnumerateFileSystemEntries(sub).Any()) Directory.Delete(sub);
+        }
     }
 
     private static string MessageOf(Exception ex)
@@ -540,6 +709,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
     private static void Poison(BuildSession s, string name, Plan p)
     {
         foreach (var o in p.Outputs) s.Poisoned[o] = name + "/" + p.Id;
+        if (p.Status == UnitStatus.Failed) s.Failures.TryAdd(name + "/" + p.Id, "failed: " + p.Message);
     }
 
     /// <summary>
@@ -633,7 +803,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             if (dir is null || !Directory.Exists(dir)) continue;
             foreach (var file in Directory.EnumerateFiles(dir, ".*"))
             {
-                if (UnitOutputs.TempPattern.IsMatch(Path.GetFileName(file)))
+                if (TempFiles.IsTemp(Path.GetFileName(file)))
                 {
                     TryDelete(file);
                     s.Log.Debug($"deleted leftover temp {file}");

@@ -1,0 +1,68 @@
+using CropData.Graph.Engine;
+
+namespace CropData.Graph;
+
+/// <summary>
+/// What the engine knows about a dataset folder as a whole: which files its units own, and whether the last build
+/// of it finished. Both are read from the state directory (<c>.build/</c>) alone.
+/// </summary>
+public static class BuildState
+{
+    private const string IncompleteFile = "incomplete";
+
+    /// <summary>
+    /// Every file that a unit or gather stamp records as its output (full paths). A file in the dataset folder that is
+    /// not in this set was written by nobody the engine knows: it is not part of the dataset.
+    /// </summary>
+    public static IReadOnlySet<string> OwnedFiles(string stateDirectory)
+    {
+        string state = Path.GetFullPath(stateDirectory);
+        string root = Path.GetDirectoryName(state) ?? state;
+        var owned = new HashSet<string>(StringComparer.Ordinal);
+        var store = new StampStore(state);
+        string stamps = Path.Combine(state, "stamps");
+        if (!Directory.Exists(stamps)) return owned;
+        string Full(string display) => Path.IsPathRooted(display) ? display : Path.GetFullPath(Path.Combine(root, display));
+        foreach (var dir in Directory.EnumerateDirectories(stamps))
+        {
+            string task = Path.GetFileName(dir);
+            var index = StampIndex.Load(StampIndex.PathFor(state, task));
+            var byFile = new Dictionary<string, IndexEntry>(StringComparer.Ordinal);
+            foreach (var (unit, entry) in index) byFile[StampStore.SafeFileName(unit) + ".json"] = entry;
+            foreach (var (file, stat) in store.List(task))
+            {
+                if (!file.EndsWith(".json", StringComparison.Ordinal)) continue;
+                if (byFile.TryGetValue(file, out var e) && e.File == stat)
+                {
+                    foreach (var (path, _) in e.Outputs) owned.Add(Full(path));
+                }
+                else if (StampStore.ReadFile(Path.Combine(dir, file)) is { } stamp)
+                {
+                    foreach (var o in stamp.Outputs) owned.Add(Full(o.Path));
+                }
+            }
+        }
+        return owned;
+    }
+
+    /// <summary>Why the last build of this dataset did not finish, or null when it did (or none ran here).</summary>
+    public static string? IncompleteReason(string stateDirectory)
+    {
+        string path = Path.Combine(stateDirectory, IncompleteFile);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            string text = File.ReadAllText(path).Trim();
+            return text.Length > 0 ? text : "a build was interrupted";
+        }
+        catch (IOException) { return "a build was interrupted"; }
+    }
+
+    internal static void MarkIncomplete(string stateDirectory, string reason)
+    {
+        Directory.CreateDirectory(stateDirectory);
+        AtomicFile.WriteAllText(Path.Combine(stateDirectory, IncompleteFile), reason + "\n");
+    }
+
+    internal static void MarkComplete(string stateDirectory) => TempFiles.TryDelete(Path.Combine(stateDirectory, IncompleteFile));
+}
