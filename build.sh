@@ -45,6 +45,31 @@ need_gdal() {
   exit 3
 }
 
+have_chromium() {
+  [ -n "${CHROMIUM:-}" ] && [ -x "$CHROMIUM" ] && return 0
+  command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1
+}
+
+# The test suite's system dependencies, installed the way GDAL is: apt when root, otherwise the exact command.
+# Chromium drives the AOI picker test; node + npm run the real IPFS node (tools/ipfs-test-node, npm install).
+need_test_deps() {
+  local missing=()
+  have_chromium || missing+=(chromium)
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "test dependencies not found: installing ${missing[*]} with apt-get ..."
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    have_chromium && command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && return 0
+  fi
+  say "The test suite needs: ${missing[*]}."
+  say "Install them:  sudo apt-get install -y ${missing[*]}    (Debian 12 / Ubuntu 24.04)"
+  say "(or set CHROMIUM=/path/to/chrome for the AOI picker test)"
+  exit 3
+}
+
 run_tests() {
   local results="$ROOT/TestResults"
   rm -rf "$results"
@@ -72,6 +97,7 @@ target=""
 for a in "$@"; do case "$a" in --target=*) target="${a#--target=}";; esac; done
 if [ "$target" = "test" ]; then
   args=(); for a in "$@"; do [ "$a" = "--target=test" ] || args+=("$a"); done
+  need_test_deps
   run_tests "${args[@]+"${args[@]}"}"
   exit $?
 fi

@@ -45,6 +45,8 @@ public sealed class DatasetContext : BuildContext
     /// <summary>The config's data_dir, absolute.</summary>
     public string DataDir { get; }
 
+    public override IEnumerable<string> SharedFolders => [DataDir];
+
     public override string StateDirectory => Paths.State;
 
     public override string? ConfigValue(string key) => Loaded.Value(key);

@@ -43,6 +43,8 @@ public sealed class DatasetPaths(string root, string dataDir)
     public string DownloadFailure(string scene, string band) => Path.Combine(Work, "download", $"{scene}.{band}.json");
     // Where the IPFS fetcher writes (its unverified temps beside it): inside the state folder, so the dataset's files
     // never hold an unverified byte and a killed fetch leaves nothing the manifest would list.
+    /// <summary>Verified band files by CID, shared by the datasets of the data folder (see <see cref="BandCache"/>).</summary>
+    public string CidCache(string cid) => Path.Combine(DataDir, "cache", "ipfs", cid);
     public string FetchStaging(string scene, string band) => Path.Combine(State, "fetch", $"{scene}.{band}.tif");
     public string MissingCidsJson => Path.Combine(Root, "missing_cids.json");
 

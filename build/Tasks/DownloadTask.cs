@@ -56,10 +56,19 @@ public sealed class DownloadTask : UnitTask<DatasetContext, DownloadTask.BandUni
         var staging = c.Paths.FetchStaging(u.Scene, u.Band);
         Directory.CreateDirectory(Path.GetDirectoryName(staging)!);
         foreach (var stale in Directory.EnumerateFiles(Path.GetDirectoryName(staging)!, Path.GetFileName(staging) + "*")) File.Delete(stale);
+        // A band fetched before (by this dataset for a scene since deselected, or by another dataset of the data folder)
+        // comes from the content-addressed cache: no download, and its bytes checked against the sha256 recorded with it.
+        var temp = o.TempPathFor(c.Paths.Band(u.Scene, u.Band));
+        if (BandCache.TryTake(c.Paths.CidCache(u.Cid), temp))
+        {
+            if (File.Exists(failure)) File.Delete(failure);
+            return;
+        }
         try
         {
             var result = await _fetcher!.Value.FetchAsync(cid, staging, ct: c.CancellationToken);
-            File.Move(staging, o.TempPathFor(c.Paths.Band(u.Scene, u.Band)), overwrite: true);
+            File.Move(staging, temp, overwrite: true);
+            BandCache.Put(c.Paths.CidCache(u.Cid), temp);
             foreach (var f in result.Failures) o.Warn($"{u.Scene}.{u.Band} ({u.Cid}): {f}");
             if (File.Exists(failure)) File.Delete(failure);
         }

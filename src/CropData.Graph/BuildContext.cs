@@ -27,6 +27,12 @@ public abstract class BuildContext
 
     public string? Argument(string name) => Options.Argument(name);
 
+    /// <summary>
+    /// Folders outside the dataset that several builds share (the data folder): at the start of a run the engine
+    /// removes the temps left there by writers that are no longer running.
+    /// </summary>
+    public virtual IEnumerable<string> SharedFolders => [];
+
     /// <summary>The run's hash cache, set by the host for the tasks of a real run (null in a dry run or outside a build).</summary>
     internal Engine.HashCache? Hashes { get; set; }
 

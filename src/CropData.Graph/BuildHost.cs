@@ -195,6 +195,7 @@ public static class BuildHost
         if (options.Shard is null)
         {
             // Leftovers of killed runs, whichever targets run now; under the build lock no one else writes here.
+            foreach (var shared in context.SharedFolders) TempFiles.SweepAbandonedIn(shared);
             var swept = TempFiles.Sweep(root);
             if (swept.Count > 0)
                 log.Information($"removed {swept.Count} temp file(s) left by an interrupted build: " +

@@ -75,18 +75,25 @@ public static partial class TempFiles
     /// </summary>
     public static void SweepAbandoned(string finalPath)
     {
-        string dir = Path.GetDirectoryName(Path.GetFullPath(finalPath))!;
-        string name = Path.GetFileName(Path.GetFullPath(finalPath));
-        if (!Directory.Exists(dir)) return;
-        string ext = Path.GetExtension(name);
-        string stem = ext.Length > 0 ? name[..^ext.Length] : name;
-        foreach (var entry in Directory.EnumerateFileSystemEntries(dir))
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(finalPath));
+        SweepAbandonedIn(Path.GetDirectoryName(full)!, Path.GetFileName(full));
+    }
+
+    /// <summary>
+    /// Deletes the temps directly in <paramref name="folder"/> (a data folder several builds share) whose writer is no
+    /// longer running; with <paramref name="finalName"/>, only the temps of that file or folder.
+    /// </summary>
+    public static void SweepAbandonedIn(string folder, string? finalName = null)
+    {
+        if (!Directory.Exists(folder)) return;
+        string? stem = finalName is null ? null : Path.GetExtension(finalName) is { Length: > 0 } ext ? finalName[..^ext.Length] : finalName;
+        foreach (var entry in Directory.EnumerateFileSystemEntries(folder))
         {
-            string entryName = Path.GetFileName(entry);
+            string name = Path.GetFileName(entry);
             int? pid;
-            if (entryName.StartsWith("." + stem + ".", StringComparison.Ordinal) && IsTemp(entryName)) pid = OwnerPid(entryName);
-            else if (entryName.StartsWith(name + ".tmp-", StringComparison.Ordinal))
-                pid = int.TryParse(entryName[(name.Length + 5)..].Split('-')[0], NumberStyles.None, CultureInfo.InvariantCulture, out int p) ? p : null;
+            if (IsTemp(name) && (stem is null || name.StartsWith("." + stem + ".", StringComparison.Ordinal))) pid = OwnerPid(name);
+            else if (LegacyTreeTemp().IsMatch(name) && (finalName is null || name.StartsWith(finalName + ".tmp-", StringComparison.Ordinal)))
+                pid = int.TryParse(name[(name.LastIndexOf(".tmp-", StringComparison.Ordinal) + 5)..].Split('-')[0], NumberStyles.None, CultureInfo.InvariantCulture, out int p) ? p : null;
             else continue;
             if (pid is { } owner && owner != Environment.ProcessId && IsRunning(owner)) continue;
             if (Directory.Exists(entry)) TryDeleteFolder(entry);
@@ -105,14 +112,14 @@ public static partial class TempFiles
         catch (InvalidOperationException) { return false; }
     }
 
-    internal static bool TryDelete(string file)
+    public static bool TryDelete(string file)
     {
         try { File.Delete(file); return true; }
         catch (IOException) { return false; }
         catch (UnauthorizedAccessException) { return false; }
     }
 
-    internal static bool TryDeleteFolder(string dir)
+    public static bool TryDeleteFolder(string dir)
     {
         try { Directory.Delete(dir, recursive: true); return true; }
         catch (IOException) { return false; }

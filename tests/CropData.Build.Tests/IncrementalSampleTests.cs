@@ -38,10 +38,14 @@ public class IncrementalSampleTests
     {
         using var b = new SampleBuild();
         await b.BuildOkAsync();
-        // The Easier catalog now names B04's CID for B03 of the middle scene: a real CID the CAR holds, so the fetch
-        // verifies; every cids unit re-reads the catalog, yet only that one band's download runs again.
+        // A copy of the Easier catalog now names B04's CID for B03 of the middle scene: a real CID the CAR holds, so
+        // the fetch verifies; every cids unit re-reads the catalog, yet only that one band's download runs again.
+        // (A copy: the generated sample_inputs/ tree is sample-data's output, and an edit there is repaired.)
         const string scene = "HLS.S30.T14SPJ.2022179T170859.v2.0";
-        var item = Path.Combine(b.DataDir, "sample_inputs", "stac", "easier", "HLSS30", scene, scene + ".json");
+        var copy = Path.Combine(b.DataDir, "easier-edited");
+        Reliability.ReliabilityFixture.CopyTree(Path.Combine(b.DataDir, "sample_inputs", "stac", "easier"), copy);
+        b.WriteConfig(edit: t => t.Replace("${data_dir}/sample_inputs/stac/easier/catalog.json", Path.Combine(copy, "catalog.json")));
+        var item = Path.Combine(copy, "HLSS30", scene, scene + ".json");
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(item))!;
         var assets = json["assets"]!;
         assets["B03"]!["alternate"]!["IPFS"]!["href"] = (string)assets["B04"]!["alternate"]!["IPFS"]!["href"]!;

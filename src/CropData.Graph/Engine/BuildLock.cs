@@ -40,7 +40,7 @@ internal sealed class BuildLock : IDisposable
             stream.SetLength(0);
             stream.Write(System.Text.Encoding.ASCII.GetBytes(pid + "\n"));
             stream.Flush();
-            File.WriteAllText(held._pidFile, pid + "\n");
+            AtomicFile.WriteAllText(held._pidFile, pid + "\n", onlyIfChanged: false);
 
             if (shard is null)
             {
@@ -82,14 +82,20 @@ internal sealed class BuildLock : IDisposable
 
     private static string Describe(string lockPath, string folder, string who)
     {
+        // The holder writes its pid file (atomically) just after taking the lock: a build refused in that instant
+        // waits for it briefly instead of reporting an unknown pid.
         string pid = "unknown";
-        try
+        for (int attempt = 0; attempt < 40 && pid == "unknown"; attempt++)
         {
-            string text = File.ReadAllText(lockPath + ".pid").Trim();
-            if (text.Length > 0) pid = text;
+            try
+            {
+                string text = File.ReadAllText(lockPath + ".pid").Trim();
+                if (text.Length > 0) pid = text;
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+            if (pid == "unknown") Thread.Sleep(50);
         }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
         return $"{who} (pid {pid}) is running on {folder} (lock {lockPath})";
     }
 

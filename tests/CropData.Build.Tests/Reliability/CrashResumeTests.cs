@@ -86,7 +86,7 @@ public class CrashResumeTests(ReliabilityFixture f, ITestOutputHelper output)
         }
         await FinishAndCompareAsync($"fresh build killed at {points.Length} points (seed {seed})");
         // The run killed while generating left its temp folder; the rerun that generated the sample removed it.
-        Assert.Empty(Directory.EnumerateDirectories(f.DataDir, "sample_inputs.tmp-*"));
+        Assert.Empty(f.SampleTempFolders());
     }
 
     [Fact]

@@ -82,7 +82,7 @@ public sealed class ReliabilityFixture : IAsyncLifetime
         {
             DeleteIfExists(Dataset);
             DeleteIfExists(SampleInputs);
-            foreach (var d in Directory.EnumerateDirectories(DataDir, "sample_inputs.tmp-*")) DeleteIfExists(d);
+            foreach (var d in SampleTempFolders()) DeleteIfExists(d);
             return;
         }
         var stamps = Path.Combine(Dataset, ".build", "stamps");
@@ -143,6 +143,10 @@ public sealed class ReliabilityFixture : IAsyncLifetime
         using var s = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(s));
     }
+
+    /// <summary>Temp folders of sample-data writes (engine temps beside sample_inputs/, and the names of earlier versions).</summary>
+    public IEnumerable<string> SampleTempFolders() =>
+        Directory.EnumerateDirectories(DataDir, ".sample_inputs.*.tmp").Concat(Directory.EnumerateDirectories(DataDir, "sample_inputs.tmp-*"));
 
     public static void CopyTree(string from, string to)
     {

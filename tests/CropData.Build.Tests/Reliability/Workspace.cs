@@ -58,9 +58,16 @@ public sealed class Workspace
         System.IO.File.WriteAllText(ConfigPath, text + (extra ?? "") + "\n");
     }
 
+    /// <summary>
+    /// The bad-input rows check that one bad input fails its own units and the build goes on where it can: that is
+    /// --keep-going (make -k); without it the build stops after the failing task (README "What the engine guarantees").
+    /// </summary>
+    public bool KeepGoing { get; set; } = true;
+
     public IEnumerable<string> Args(string[] extra)
     {
         var args = new List<string> { $"--config={ConfigPath}", $"--root={Root}" };
+        if (KeepGoing) args.Add("--keep-going");
         if (!extra.Any(a => a.StartsWith("--jobs=", StringComparison.Ordinal))) args.Add("--jobs=2");
         args.AddRange(extra);
         return args;
