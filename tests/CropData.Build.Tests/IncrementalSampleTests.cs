@@ -31,6 +31,14 @@ public class IncrementalSampleTests
         var failure = Assert.Single(r3.Failures, f => f.Task == "cids");
         Assert.Equal("HLS.S30.T14SPJ.2022214T170849.v2.0", failure.UnitId);
         Assert.Contains("not in the Easier STAC catalog", failure.Message);
+
+        // --keep-going: what does not need that scene runs; what does is not run and reported under that one failure
+        // (one line per cause, not one "input file not found" per unit).
+        var (k, klog) = await b.RunAsync("--keep-going");
+        Assert.NotEqual(0, k.ExitCode);
+        Assert.Equal("HLS.S30.T14SPJ.2022214T170849.v2.0", Assert.Single(k.Failures).UnitId);
+        Assert.Matches(@"[0-9]+ reproject units not run: cids/HLS\.S30\.T14SPJ\.2022214T170849\.v2\.0 failed: ", klog);
+        Assert.DoesNotContain("input file not found", klog);
     }
 
     [Fact]

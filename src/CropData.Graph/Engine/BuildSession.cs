@@ -39,6 +39,10 @@ internal sealed class BuildSession
     /// <summary>"task/unit" of a unit that failed or was not run in this run → why (for the grouped "not run" lines).</summary>
     public ConcurrentDictionary<string, string> Failures { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>"task/unit" of the first unit that failed in this run (null while none has).</summary>
+    public string? FirstFailure => Volatile.Read(ref FirstFailureSlot);
+    public string? FirstFailureSlot;
+
     /// <summary>Output → unit id of the task being executed (an output the task still declares is never deleted as stale).</summary>
     public IReadOnlyDictionary<string, string> Owners { get; set; } = new Dictionary<string, string>();
 

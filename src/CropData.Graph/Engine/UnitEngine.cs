@@ -343,6 +343,15 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             }
             else
             {
+                if (!s.DryRun && s.FirstFailure is { } upstream)
+                {
+                    // After a failure upstream (--keep-going), a missing input is most likely what it did not make:
+                    // the unit is not run and counted under that failure, not reported as one more error.
+                    p.Status = UnitStatus.Skipped;
+                    p.Reasons.Clear();
+                    p.Reasons.Add(new BuildReason(ReasonKind.UpstreamFailed, $"{p.InputDisplay[i]} missing (unit {upstream})"));
+                    return;
+                }
                 reasons.Add(new BuildReason(ReasonKind.InputMissing, p.InputDisplay[i]));
                 if (!s.DryRun)
                 {
@@ -709,7 +718,11 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
     private static void Poison(BuildSession s, string name, Plan p)
     {
         foreach (var o in p.Outputs) s.Poisoned[o] = name + "/" + p.Id;
-        if (p.Status == UnitStatus.Failed) s.Failures.TryAdd(name + "/" + p.Id, "failed: " + p.Message);
+        if (p.Status == UnitStatus.Failed)
+        {
+            s.Failures.TryAdd(name + "/" + p.Id, "failed: " + p.Message);
+            Interlocked.CompareExchange(ref s.FirstFailureSlot, name + "/" + p.Id, null);
+        }
     }
 
     /// <summary>
