@@ -80,8 +80,7 @@ public sealed class MergeConflictException(string message) : Exception(message);
 
 public static partial class ShardMerge
 {
-    private const string State = ".build";
-    private const string Stamps = ".build/stamps/";
+    private const string State = BuildState.FolderName;
 
     [GeneratedRegex(@"^build\.shard-([0-9]+)-of-([0-9]+)\.lock$", RegexOptions.CultureInvariant)]
     private static partial Regex ShardLock();
@@ -154,9 +153,9 @@ public static partial class ShardMerge
             {
                 if (Skip(rel)) continue;
                 var file = new MergeFile(rel, shard, Full(shard.Folder, rel));
-                if (IsStamp(rel))
+                if (BuildState.StampTask(rel) is { } stampTask)
                 {
-                    shardTasks.Add(rel[Stamps.Length..rel.LastIndexOf('/')]);
+                    shardTasks.Add(stampTask);
                     // A stamp travels only with every output it vouches for: one naming a file outside the
                     // dataset folder (sample-data's generated inputs) would vouch for another folder's files.
                     var recipe = StampRecipe(file.Source);
@@ -265,10 +264,8 @@ public static partial class ShardMerge
             File.Copy(s.Source, temp, overwrite: true);
             File.Move(temp, dest, overwrite: true);
         }
-        if (stampsKept < plan.Stamps.Count)
-            foreach (var task in plan.Stamps.Select(s => s.Relative[Stamps.Length..s.Relative.LastIndexOf('/')]).Distinct())
-                File.Delete(Full(root, Stamps + task + ".index"));
-        if (replaced > 0) File.Delete(Full(root, State + "/hashes.bin")); // cached hashes of the bytes just replaced
+        BuildState.ForgetCaches(c.Paths.State, stampsKept < plan.Stamps.Count ? plan.Stamps.Select(s => BuildState.StampTask(s.Relative)!).Distinct() : [],
+            hashes: replaced > 0); // cached hashes of the bytes just replaced
 
         foreach (var shard in plan.Shards)
             c.Log.Information($"merge: {shard}: {plan.Files.Count(f => f.Shard == shard)} files, {plan.Stamps.Count(s => s.Shard == shard)} stamps");
@@ -331,16 +328,9 @@ public static partial class ShardMerge
     public static bool Skip(string rel)
     {
         if (TempFiles.IsLeftover(rel[(rel.LastIndexOf('/') + 1)..])) return true; // a killed shard's temps are never results
-        if (!rel.StartsWith(State + "/", StringComparison.Ordinal)) return false;
-        if (rel.StartsWith(Stamps, StringComparison.Ordinal)) return !IsStamp(rel);
-        if (rel.StartsWith(State + "/work/", StringComparison.Ordinal))
-            return rel.StartsWith(State + "/work/stats-out/", StringComparison.Ordinal) || rel.StartsWith(State + "/work/split.", StringComparison.Ordinal);
-        return true;
+        if (BuildState.IsLocalState(rel)) return true;
+        return rel.StartsWith(State + "/work/stats-out/", StringComparison.Ordinal) || rel.StartsWith(State + "/work/split.", StringComparison.Ordinal);
     }
-
-    private static bool IsStamp(string rel) =>
-        rel.StartsWith(Stamps, StringComparison.Ordinal) && rel.EndsWith(".json", StringComparison.Ordinal)
-        && rel.IndexOf('/', Stamps.Length) is int slash && slash > Stamps.Length && rel.IndexOf('/', slash + 1) < 0;
 
     /// <summary>What makes two stamps of one unit equivalent (fingerprint and produced outputs), or null when the
     /// stamp cannot travel (an output outside the dataset folder, or unreadable).</summary>
@@ -348,22 +338,7 @@ public static partial class ShardMerge
 
     private static string? StampOutputs(string path) => ReadStamp(path)?.Outputs;
 
-    private static (string Fingerprint, string Outputs, bool Portable)? ReadStamp(string path)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
-            var r = doc.RootElement;
-            bool portable = !r.GetProperty("declared").EnumerateArray().Any(e => Path.IsPathRooted(e.GetString()));
-            var outputs = r.GetProperty("outputs").EnumerateArray()
-                .Select(o => o.GetProperty("path").GetString() + "\0" + o.GetProperty("sha256").GetString());
-            return (r.GetProperty("fingerprint").GetString() ?? "", string.Join("\n", outputs), portable);
-        }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or IOException)
-        {
-            return null; // a torn stamp means "not built" to the engine too
-        }
-    }
+    private static (string Fingerprint, string Outputs, bool Portable)? ReadStamp(string path) => BuildState.ReadStamp(path);
 
     private static bool SameBytes(string a, string b)
     {

@@ -45,6 +45,46 @@ public static class BuildState
         return owned;
     }
 
+    /// <summary>The state folder's name inside a dataset folder.</summary>
+    public const string FolderName = ".build";
+
+    private const string StampsPrefix = FolderName + "/stamps/";
+
+    /// <summary>The task a stamp file belongs to, for a path relative to the dataset folder ('/' separated); null when it is no stamp.</summary>
+    public static string? StampTask(string relative)
+    {
+        if (!relative.StartsWith(StampsPrefix, StringComparison.Ordinal) || !relative.EndsWith(".json", StringComparison.Ordinal)) return null;
+        int slash = relative.IndexOf('/', StampsPrefix.Length);
+        return slash > StampsPrefix.Length && relative.IndexOf('/', slash + 1) < 0 ? relative[StampsPrefix.Length..slash] : null;
+    }
+
+    /// <summary>Whether a path relative to the dataset folder is engine state that never travels between folders
+    /// (locks, hash cache, stamp indexes, marks) — everything under .build/ but the stamps and the work records.</summary>
+    public static bool IsLocalState(string relative) =>
+        relative.StartsWith(FolderName + "/", StringComparison.Ordinal)
+        && (relative.StartsWith(StampsPrefix, StringComparison.Ordinal) ? StampTask(relative) is null : !relative.StartsWith(FolderName + "/work/", StringComparison.Ordinal));
+
+    /// <summary>
+    /// What makes two stamps of one unit equivalent: its fingerprint and produced outputs (path and sha256), and whether
+    /// it can move to another dataset folder (no declared output outside its own folder). Null when unreadable.
+    /// </summary>
+    public static (string Fingerprint, string Outputs, bool Portable)? ReadStamp(string stampFile)
+    {
+        if (StampStore.ReadFile(stampFile) is not { } stamp) return null;
+        return (stamp.Fingerprint, string.Join("\n", stamp.Outputs.Select(o => o.Path + "\0" + o.Sha256)),
+            !stamp.Declared.Any(Path.IsPathRooted));
+    }
+
+    /// <summary>
+    /// Stamps were copied in from elsewhere (merge): the per-task indexes of those tasks and, when files were replaced,
+    /// the hash cache no longer describe this folder. Both are caches; the engine rebuilds them.
+    /// </summary>
+    public static void ForgetCaches(string stateDirectory, IEnumerable<string> tasks, bool hashes)
+    {
+        foreach (var task in tasks) TempFiles.TryDelete(StampIndex.PathFor(stateDirectory, task));
+        if (hashes) TempFiles.TryDelete(Path.Combine(stateDirectory, "hashes.bin"));
+    }
+
     /// <summary>Why the last build of this dataset did not finish, or null when it did (or none ran here).</summary>
     public static string? IncompleteReason(string stateDirectory)
     {
