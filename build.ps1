@@ -36,7 +36,23 @@ if ($args -contains '--target=test') {
     exit $rc
 }
 
-dotnet build "$Root/build/Build.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly
-if ($LASTEXITCODE -ne 0) { Write-Error "Building the task host failed."; exit 3 }
-dotnet "$Root/build/bin/Release/net10.0/cropdata.dll" @args
+# Fast path: no `dotnet build` while the host was built after every file it is built from last changed (the stamp
+# is touched after each successful build; MSBuild leaves an up-to-date dll's mtime alone).
+$HostDll = "$Root/build/bin/Release/net10.0/cropdata.dll"
+$Stamp = "$Root/build/bin/.host-built"
+$current = (Test-Path $HostDll) -and (Test-Path $Stamp)
+if ($current) {
+    $built = (Get-Item $Stamp).LastWriteTimeUtc
+    $patterns = '*.cs', '*.csproj', '*.props', '*.targets', '*.json', '*.html', '*.js'
+    $newer = Get-ChildItem -Path "$Root/build", "$Root/src" -Recurse -File -Include $patterns |
+        Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' -and $_.LastWriteTimeUtc -gt $built } | Select-Object -First 1
+    $current = -not $newer -and -not ((Get-Item "$Root/Directory.Build.props").LastWriteTimeUtc -gt $built)
+}
+if (-not $current) {
+    dotnet build "$Root/build/Build.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly
+    if ($LASTEXITCODE -ne 0) { Write-Error "Building the task host failed."; exit 3 }
+    New-Item -ItemType File -Force $Stamp | Out-Null
+    (Get-Item $Stamp).LastWriteTimeUtc = [DateTime]::UtcNow
+}
+dotnet $HostDll @args
 exit $LASTEXITCODE

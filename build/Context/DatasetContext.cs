@@ -5,6 +5,13 @@ using CropData.Graph;
 namespace CropData.Build.Context;
 
 /// <summary>The typed context every stage receives: configuration, dataset paths, logging, cancellation.</summary>
+[TaskArgument("root", "PATH", "repository root that relative config paths start from (default: the current folder)")]
+[BuildHelp("Configuration: --config=PATH (default config/config.yaml, the embedded sample, built offline). Every key is\n" +
+           "documented in docs/CONFIG.md; the stage rules in docs/PIPELINE.md. Examples:\n" +
+           "  ./build.sh                                   build the sample dataset\n" +
+           "  ./build.sh --dryrun --verbosity=verbose      what would build and why\n" +
+           "  ./build.sh --target=chips --exclusive        one stage\n" +
+           "  ./build.sh --target=verify                   check a dataset against its manifest")]
 public sealed class DatasetContext : BuildContext
 {
     public const string DefaultConfigPath = "config/config.yaml";
@@ -19,6 +26,43 @@ public sealed class DatasetContext : BuildContext
         _tileAssigner = new Lazy<TileAssigner>(() => new TileAssigner(S2TileCentroids.ReadCsv(Resolve(Config.Grid.TileCentroids))));
         _grid = new Lazy<ChipGrid>(() => ChipGrid.Load(Resolve(Config.Grid.Chips4326), Resolve(Config.Grid.Chips5070)));
         Paths = new DatasetPaths(Path.Combine(DataDir, "training_datasets", Config.TrainDatasetName), DataDir);
+        if (Config.Aoi.ChipIds is { } ids) CheckChipIds(ids);
+    }
+
+    /// <summary>
+    /// aoi.chip_ids are checked before any stage runs: each must be a chip id, and its square must lie on the CDL raster
+    /// (an id outside it would build a chip on another continent from nothing but its number).
+    /// </summary>
+    private void CheckChipIds(IReadOnlyList<string> ids)
+    {
+        var bad = ids.Where(id => !ChipId.TryParse(id, out _)).ToList();
+        if (bad.Count > 0)
+            throw new ConfigException($"{ConfigPath}: aoi.chip_ids: {string.Join(", ", bad.Select(b => $"'{b}'"))} " +
+                                      $"{(bad.Count == 1 ? "is not a chip id" : "are not chip ids")}: expected chip_RRR_CCC (row and column on the CDL grid, e.g. chip_184_236)");
+        var cdl = Resolve(Config.Cdl.Path);
+        if (!File.Exists(cdl)) return; // the national CDL is fetched later (fetch-inputs); the stages name it if it is missing
+        double left, top, right, bottom;
+        try
+        {
+            using var raster = CropData.Gdal.RasterDataset.Open(cdl);
+            var gt = raster.GeoTransform;
+            (left, top, right, bottom) = (gt.OriginX, gt.OriginY, gt.OriginX + raster.Width * gt.PixelWidth, gt.OriginY + raster.Height * gt.PixelHeight);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return; // not a readable raster: the stages that read it name it (one error there, with what was expected)
+        }
+        const double slack = 1e-6;
+        var outside = ids.Select(ChipId.Parse).Where(c =>
+        {
+            var e = c.Envelope5070;
+            return e.MinX < left - slack || e.MaxX > right + slack || e.MinY < bottom - slack || e.MaxY > top + slack;
+        }).Select(c => c.ToString()).ToList();
+        if (outside.Count == 0) return;
+        int firstRow = (int)Math.Ceiling((ChipId.OriginY - top) / ChipId.SizeMetres - slack), lastRow = (int)Math.Floor((ChipId.OriginY - bottom) / ChipId.SizeMetres + slack) - 1;
+        int firstCol = (int)Math.Ceiling((left - ChipId.OriginX) / ChipId.SizeMetres - slack), lastCol = (int)Math.Floor((right - ChipId.OriginX) / ChipId.SizeMetres + slack) - 1;
+        throw new ConfigException($"{ConfigPath}: aoi.chip_ids: {string.Join(", ", outside.Take(10))}{(outside.Count > 10 ? $" and {outside.Count - 10} more" : "")} " +
+                                  $"not on the CDL raster {Config.Cdl.Path} (it holds whole chips of rows {firstRow:000}-{lastRow:000}, columns {firstCol:000}-{lastCol:000})");
     }
 
     private readonly Lazy<ChipGrid> _grid;
@@ -46,6 +90,8 @@ public sealed class DatasetContext : BuildContext
     public string DataDir { get; }
 
     public override IEnumerable<string> SharedFolders => [DataDir];
+
+    public override string? DisplayRoot => RepoRoot;
 
     public override string StateDirectory => Paths.State;
 

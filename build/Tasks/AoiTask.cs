@@ -5,6 +5,7 @@ using CropData.Graph;
 namespace CropData.Build.Tasks;
 
 [TaskName("aoi")]
+[ReadsConfig("aoi", "grid.chips4326", "grid.chips5070")]
 [IsDependentOn(typeof(SampleDataTask))]
 [TaskDescription("Stage 1: select the chips of the AOI (GeoJSON, bbox, chip payload or chip ids; none = all 5,000)")]
 public sealed class AoiTask : AggregateTask
@@ -14,7 +15,6 @@ public sealed class AoiTask : AggregateTask
     public override UnitSpec Describe(string unit, DatasetContext c) => new(
         Inputs: new[] { c.Resolve(c.Config.Grid.Chips4326), c.Resolve(c.Config.Grid.Chips5070) }
             .Concat(c.Config.Aoi.Geojson is { } aoi ? [c.Resolve(aoi)] : []),
-        ConfigKeys: ["aoi", "grid.chips4326", "grid.chips5070"],
         Outputs: [c.Paths.AoiChips, c.Paths.AoiChips5070, c.Paths.AoiChipIds]);
 
     public override void Run(string unit, DatasetContext c, UnitOutputs o)

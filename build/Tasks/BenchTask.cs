@@ -5,6 +5,7 @@ using CropData.Graph;
 namespace CropData.Build.Tasks;
 
 [TaskName("bench")]
+[TaskArgument("bench", "graph,raster,ipfs", "which benchmarks to run (default graph,raster)")]
 [TaskDescription("Benchmarks (not tests): --bench=graph (5,000-unit no-op check), raster (reproject+chips vs whole-grid warps), ipfs (verified download vs raw)")]
 public sealed class BenchTask : FrostingTask<DatasetContext>
 {

@@ -8,6 +8,7 @@ using CropData.Raster;
 namespace CropData.Build.Tasks;
 
 [TaskName("chips")]
+[ReadsConfig("chips", "bands", "fmask_band", "cdl")]
 [IsDependentOn(typeof(ReprojectTask))]
 [TaskDescription("Stage 9: 18-band merged chips, Fmask chips, CDL masks and per-date Fmask QA -> track_chips.csv")]
 public sealed class ChipsTask : UnitTask<DatasetContext, ChipsTask.ChipUnit>
@@ -50,7 +51,6 @@ public sealed class ChipsTask : UnitTask<DatasetContext, ChipsTask.ChipUnit>
     public override UnitSpec Describe(ChipUnit u, DatasetContext c) => new(
         Inputs: u.Scenes.SelectMany(s => c.SceneBands.Select(b => c.Paths.Warped(s, b, u.Chip)))
             .Concat([c.Paths.ChipTile(u.Chip), c.Paths.TileScenes(u.Tile), c.CdlInputFile, c.Resolve(c.Config.Cdl.ReclassTable)]),
-        ConfigKeys: ["chips", "bands", "fmask_band", "cdl"],
         Outputs: [c.Paths.Merged(u.Chip), c.Paths.Mask(u.Chip), c.Paths.Fmask(u.Chip), c.Paths.ChipQa(u.Chip)]);
 
     public override void Run(ChipUnit u, DatasetContext c, UnitOutputs o)
@@ -125,7 +125,8 @@ public sealed class ChipsTask : UnitTask<DatasetContext, ChipsTask.ChipUnit>
         var qa = units.Where(u => File.Exists(c.Paths.ChipQa(u.Chip))).Select(u => WorkFile.Read<ChipQa>(c.Paths.ChipQa(u.Chip))).ToList();
         var rows = qa.Where(q => q.Built).Select(q => q.Row!).ToList();
         o.WriteAllText(c.Paths.TrackChipsCsv, TrackChipsCsv.Format(rows));
-        c.Log.Information($"chips: {rows.Count} built, {qa.Count(q => !q.Built)} skipped (no valid pixel on a date) -> {c.Paths.TrackChipsCsv}");
+        // Every chip unit ran (the table's "Built" column); a chip with a date without any valid pixel is left out of the dataset.
+        c.Log.Information($"chips: {rows.Count} chips written, {qa.Count(q => !q.Built)} left out (no valid Fmask pixel on a date) -> {c.Paths.TrackChipsCsv}");
     }
 
     /// <summary>The chips stage's record of every chip it ran for.</summary>

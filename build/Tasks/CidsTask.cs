@@ -6,6 +6,7 @@ using CropData.Stac.Hls;
 namespace CropData.Build.Tasks;
 
 [TaskName("cids")]
+[ReadsConfig("stac.easier_url", "stac.easier_collection", "bands", "fmask_band")]
 [IsDependentOn(typeof(ScenesTask))]
 [TaskDescription("Stage 6: look up every selected scene's band CIDs in the Easier STAC catalog -> tile_payloads.json")]
 public sealed class CidsTask : UnitTask<DatasetContext, CidsTask.SceneUnit>
@@ -29,7 +30,6 @@ public sealed class CidsTask : UnitTask<DatasetContext, CidsTask.SceneUnit>
         SafeName.Check(u.Scene, "scene id");
         return new(
             Inputs: StacSources.InputFiles(c, c.Config.Stac.EasierUrl),
-            ConfigKeys: ["stac.easier_url", "stac.easier_collection", "bands", "fmask_band"],
             Outputs: [c.Paths.ScenePayload(u.Scene), c.Paths.ScenePayloadIssues(u.Scene), .. c.SceneBands.Select(b => c.Paths.BandCid(u.Scene, b))]);
     }
 

@@ -43,7 +43,6 @@ public sealed class DownloadTask : UnitTask<DatasetContext, DownloadTask.BandUni
     // and a changed CID downloads again.
     public override UnitSpec Describe(BandUnit u, DatasetContext c) => new(
         Inputs: [c.Paths.BandCid(u.Scene, u.Band)],
-        ConfigKeys: [],
         Outputs: [c.Paths.Band(u.Scene, u.Band)]);
 
     public override async Task RunAsync(BandUnit u, DatasetContext c, UnitOutputs o)

@@ -5,6 +5,7 @@ using CropData.Graph;
 namespace CropData.Build.Tasks;
 
 [TaskName("export")]
+[ReadsConfig("export")]
 [IsDependentOn(typeof(ReportTask))]
 [TaskDescription("Release layouts: HuggingFace (training_chips/, validation_chips/, *_data.txt) and a baseline-ready folder")]
 public sealed class ExportTask : AggregateTask
@@ -16,7 +17,6 @@ public sealed class ExportTask : AggregateTask
             Inputs: plans.SelectMany(p => p.Copies.Select(x => x.Source)).Distinct()
                 .Concat([c.Paths.TrainIds, c.Paths.ValIds])
                 .Concat(File.Exists(c.Paths.GlobalStatsJson) ? [c.Paths.GlobalStatsJson, c.Paths.ClassWeightsJson] : []),
-            ConfigKeys: ["export"],
             Outputs: plans.SelectMany(p => p.Destinations));
     }
 
@@ -97,6 +97,7 @@ public sealed class ManifestTask : FrostingTask<DatasetContext>
 }
 
 [TaskName("verify")]
+[TaskArgument("dataset", "DIR", "verify this dataset folder instead of the config's")]
 [TaskDescription("Re-hash the dataset folder against dataset.manifest.json; names every missing, extra or changed file")]
 public sealed class VerifyTask : FrostingTask<DatasetContext>
 {
@@ -115,6 +116,7 @@ public sealed class VerifyTask : FrostingTask<DatasetContext>
 }
 
 [TaskName("clean")]
+[TaskArgument("all", "", "empty the whole dataset folder (outputs and build state), not only files no unit owns")]
 [TaskDescription("Remove files of the dataset folder that no unit owns (strays, leftovers); --all removes the whole dataset folder")]
 public sealed class CleanTask : FrostingTask<DatasetContext>
 {

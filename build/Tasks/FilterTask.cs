@@ -5,6 +5,7 @@ using CropData.Graph;
 namespace CropData.Build.Tasks;
 
 [TaskName("filter")]
+[ReadsConfig("filter")]
 [IsDependentOn(typeof(ChipsTask))]
 [TaskDescription("Stage 10: keep chips with bad_pct_max < 5 and na_count == 0 -> chips_filtered/")]
 public sealed class FilterTask : UnitTask<DatasetContext, string>
@@ -20,7 +21,6 @@ public sealed class FilterTask : UnitTask<DatasetContext, string>
     // Outputs are declared whether or not the chip qualifies: a chip that stops qualifying loses its copies.
     public override UnitSpec Describe(string chip, DatasetContext c) => new(
         Inputs: [c.Paths.ChipQa(chip), c.Paths.Merged(chip), c.Paths.Mask(chip)],
-        ConfigKeys: ["filter"],
         Outputs: [c.Paths.FilteredMerged(chip), c.Paths.FilteredMask(chip)]);
 
     public override void Run(string chip, DatasetContext c, UnitOutputs o)

@@ -48,6 +48,9 @@ public sealed class MergeShardsTask : AsyncFrostingTask<DatasetContext>
 }
 
 [TaskName("merge")]
+[TaskArgument("from", "DIR1,DIR2,...", "the shards' data folders (holding training_datasets/<name>/) or dataset folders")]
+[TaskArgument("link", "", "hard-link the shards' files instead of copying them (same file system)")]
+[TaskArgument("allow-rebuild", "", "build in the merged folder what the shards left unbuilt, instead of stopping")]
 [IsDependentOn(typeof(MergeShardsTask))]
 [IsDependentOn(typeof(DefaultTask))]
 [TaskDescription("Combine shard outputs (--from=DIR1,DIR2,...; data or dataset folders) into one dataset: union, gathered tables, split, stats, report, export, manifest")]

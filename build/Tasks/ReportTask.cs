@@ -22,7 +22,6 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
 
     public override UnitSpec Describe(string chip, DatasetContext c) => new(
         Inputs: [c.Paths.Merged(chip), c.Paths.Mask(chip)],
-        ConfigKeys: [],
         Outputs: [c.Paths.Quicklook(chip)]);
 
     public override void Run(string chip, DatasetContext c, UnitOutputs o)

@@ -7,6 +7,7 @@ using CropData.Raster;
 namespace CropData.Build.Tasks;
 
 [TaskName("reproject")]
+[ReadsConfig("reproject.mode", "cdl.path", "fmask_band")]
 [IsDependentOn(typeof(ReprojectTilesTask))]
 [TaskDescription("Stage 8: warp each scene band onto the CDL grid (EPSG:5070, 30 m) for the chips that need it")]
 public sealed class ReprojectTask : UnitTask<DatasetContext, ReprojectTask.StripUnit>
@@ -47,7 +48,6 @@ public sealed class ReprojectTask : UnitTask<DatasetContext, ReprojectTask.Strip
 
     public override UnitSpec Describe(StripUnit u, DatasetContext c) => new(
         Inputs: [c.Paths.Band(u.Scene, u.Band), c.CdlInputFile],
-        ConfigKeys: ["reproject.mode", "cdl.path"],
         Outputs: u.Chips.Select(ch => c.Paths.Warped(u.Scene, u.Band, ch)));
 
     public override void Run(StripUnit u, DatasetContext c, UnitOutputs o)

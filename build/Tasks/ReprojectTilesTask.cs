@@ -5,6 +5,7 @@ using CropData.Raster;
 namespace CropData.Build.Tasks;
 
 [TaskName("reproject-tiles")]
+[ReadsConfig("cdl.path")]
 [IsDependentOn(typeof(DownloadTask))]
 [TaskDescription("Stage 8 as the original did it: whole reprojected scene bands in tiles_reprojected/ (only with reproject.write_tiles: true)")]
 public sealed class ReprojectTilesTask : UnitTask<DatasetContext, DownloadTask.BandUnit>
@@ -19,7 +20,6 @@ public sealed class ReprojectTilesTask : UnitTask<DatasetContext, DownloadTask.B
 
     public override UnitSpec Describe(DownloadTask.BandUnit u, DatasetContext c) => new(
         Inputs: [c.Paths.Band(u.Scene, u.Band), c.CdlInputFile],
-        ConfigKeys: ["cdl.path"],
         Outputs: [c.Paths.ReprojectedTile(u.Scene, u.Band)]);
 
     // The original's whole destination grid (about four times the tile's area, mostly nodata), LZW.

@@ -5,6 +5,7 @@ using CropData.Sample;
 namespace CropData.Build.Tasks;
 
 [TaskName("sample-data")]
+[ReadsConfig("sample")]
 // The graph's root: with --target=merge the shards' union comes first, and a failed union blocks every stage
 // rather than letting them start from scratch in the merged folder (a plain build skips merge-shards).
 [IsDependentOn(typeof(MergeShardsTask))]
@@ -21,7 +22,6 @@ public sealed class SampleDataTask : AggregateTask
     // and the engine writes it under a lock beside the folder (datasets sharing a data_dir share it).
     public override UnitSpec Describe(string unit, DatasetContext c) => new(
         Inputs: [c.Resolve(c.Config.Cdl.Path), c.Resolve(c.Config.Cdl.ReclassTable), c.Resolve(OriginalSelection)],
-        ConfigKeys: ["sample"],
         Outputs: []) { OutputFolders = [c.Paths.SampleInputs] };
 
     private const string OriginalSelection = "data/reference/clarkcga/selected_tiles.csv";

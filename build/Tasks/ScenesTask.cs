@@ -5,6 +5,7 @@ using CropData.Graph;
 namespace CropData.Build.Tasks;
 
 [TaskName("scenes")]
+[ReadsConfig("selection")]
 [IsDependentOn(typeof(SearchTask))]
 [TaskDescription("Stages 4-5: cloud and coverage filter, then the first, middle and last scene by date per tile")]
 public sealed class ScenesTask : UnitTask<DatasetContext, string>
@@ -23,7 +24,6 @@ public sealed class ScenesTask : UnitTask<DatasetContext, string>
     // identical bytes, so nothing downstream of it rebuilds (early cutoff).
     public override UnitSpec Describe(string tile, DatasetContext c) => new(
         Inputs: [c.Paths.TileCandidates(tile)],
-        ConfigKeys: ["selection"],
         Outputs: [c.Paths.TileScenes(tile), c.Paths.TileSelection(tile)]);
 
     public override void Run(string tile, DatasetContext c, UnitOutputs o)

@@ -7,6 +7,7 @@ using CropData.Stac.Hls;
 namespace CropData.Build.Tasks;
 
 [TaskName("search")]
+[ReadsConfig("stac.cmr_url", "stac.collection", "stac.datetime", "bands", "fmask_band")]
 [IsDependentOn(typeof(TilesTask))]
 [TaskDescription("Stage 3: search HLS S30 scenes per tile (CMR STAC or a static catalog) and read their UMM-G metadata")]
 public sealed class SearchTask : UnitTask<DatasetContext, SearchTask.TileUnit>
@@ -29,7 +30,6 @@ public sealed class SearchTask : UnitTask<DatasetContext, SearchTask.TileUnit>
 
     public override UnitSpec Describe(TileUnit u, DatasetContext c) => new(
         Inputs: StacSources.InputFiles(c, c.Config.Stac.CmrUrl).Prepend(c.Paths.ChipTile(u.FirstChip)),
-        ConfigKeys: ["stac.cmr_url", "stac.collection", "stac.datetime", "bands", "fmask_band"],
         Outputs: [c.Paths.TileCandidates(u.Tile), c.Paths.TileSearchIssues(u.Tile)]);
 
     public override async Task RunAsync(TileUnit u, DatasetContext c, UnitOutputs o)

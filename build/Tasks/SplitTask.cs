@@ -6,6 +6,7 @@ using CropData.Graph;
 namespace CropData.Build.Tasks;
 
 [TaskName("split")]
+[ReadsConfig("filter", "split")]
 [IsDependentOn(typeof(FilterTask))]
 [TaskDescription("Stage 11: 80/20 train/validation split, stable per chip (or a published split imported)")]
 public sealed class SplitTask : AggregateTask
@@ -13,7 +14,6 @@ public sealed class SplitTask : AggregateTask
     public override UnitSpec Describe(string unit, DatasetContext c) => new(
         Inputs: new[] { c.Paths.TrackChipsCsv }.Concat(
             c.Config.Split is { ImportTrain: { } t, ImportVal: { } v } ? [c.Resolve(t), c.Resolve(v)] : []),
-        ConfigKeys: ["filter", "split"],
         Outputs: [c.Paths.TrainIds, c.Paths.ValIds, c.Paths.TrainIdsNoHeader, c.Paths.ValIdsNoHeader]);
 
     public override void Run(string unit, DatasetContext c, UnitOutputs o)

@@ -25,7 +25,6 @@ public sealed class StatsTask : UnitTask<DatasetContext, StatsTask.TileUnit>
 
     public override UnitSpec Describe(TileUnit u, DatasetContext c) => new(
         Inputs: u.Chips.SelectMany(ch => new[] { c.Paths.FilteredMerged(ch), c.Paths.FilteredMask(ch) }),
-        ConfigKeys: [],
         Outputs: [c.Paths.TileHistogram(u.Tile), c.Paths.TileClassCounts(u.Tile)]);
 
     public override void Run(TileUnit u, DatasetContext c, UnitOutputs o)

@@ -5,6 +5,7 @@ using CropData.Graph;
 namespace CropData.Build.Tasks;
 
 [TaskName("tiles")]
+[ReadsConfig("tiles.mode", "grid.tile_centroids")]
 [IsDependentOn(typeof(AoiTask))]
 [TaskDescription("Stage 2: assign each chip its HLS/Sentinel-2 tile (nearest centroid in EPSG:5070, or containing)")]
 public sealed class TilesTask : UnitTask<DatasetContext, string>
@@ -16,7 +17,6 @@ public sealed class TilesTask : UnitTask<DatasetContext, string>
     // The unit's identity is the chip id (its footprint follows from it), so adding chips touches only new units.
     public override UnitSpec Describe(string chip, DatasetContext c) => new(
         Inputs: [c.Resolve(c.Config.Grid.TileCentroids)],
-        ConfigKeys: ["tiles.mode", "grid.tile_centroids"],
         Outputs: [c.Paths.ChipTile(chip)]);
 
     public override void Run(string chip, DatasetContext c, UnitOutputs o)

@@ -6,6 +6,7 @@ using CropData.Ipfs.Import;
 namespace CropData.Build.Tasks;
 
 [TaskName("cid")]
+[TaskArgument("file", "PATH", "the file whose CID to compute")]
 [TaskDescription("Print the CID a Kubo node would give a file (ipfs add --only-hash --cid-version=1), without a node: --file=PATH")]
 public sealed class CidTask : FrostingTask<DatasetContext>
 {
@@ -21,6 +22,7 @@ public sealed class CidTask : FrostingTask<DatasetContext>
 }
 
 [TaskName("fetch-inputs")]
+[TaskArgument("offline", "", "download nothing: say what is missing and where to get it")]
 [TaskDescription("Download the pinned real-run inputs of data.manifest.json that are missing (e.g. the national CDL), resumable, sha256-checked")]
 public sealed class FetchInputsTask : AsyncFrostingTask<DatasetContext>
 {
@@ -44,13 +46,15 @@ public sealed class FetchInputsTask : AsyncFrostingTask<DatasetContext>
 }
 
 [TaskName("picker")]
+[TaskArgument("out", "PATH", "where to write the picker page (default <data_dir>/aoi_picker.html)")]
 [IsDependentOn(typeof(TilesTask))]
 [TaskDescription("Write the AOI picker web page (self-contained HTML: draw or click chips, download an AOI GeoJSON the config accepts)")]
 public sealed class PickerTask : FrostingTask<DatasetContext>
 {
     public override void Run(DatasetContext c)
     {
-        var path = c.Argument("out") is { } o ? Path.GetFullPath(o) : Path.Combine(c.Paths.Root, "aoi_picker.html");
+        // Beside the datasets, not in one: no unit owns the page, and a dataset holds only what its units made.
+        var path = c.Argument("out") is { } o ? Path.GetFullPath(o) : Path.Combine(c.DataDir, "aoi_picker.html");
         var chips = c.Grid.Chips;
         var tiles = File.Exists(c.Paths.ChipTilesCsv) ? ChipTilesCsv.Read(c.Paths.ChipTilesCsv) : null;
         AoiPickerPage.Write(path, chips, tiles);

@@ -24,3 +24,34 @@ public sealed class TaskDescriptionAttribute(string text) : Attribute
 /// <summary>Makes this task the one "Default" resolves to (alternative to naming a task "Default").</summary>
 [AttributeUsage(AttributeTargets.Class)]
 public sealed class IsDefaultTargetAttribute : Attribute;
+
+/// <summary>
+/// An option read by one task (<c>--from</c> of merge, <c>--file</c> of cid): it is accepted only when that task runs,
+/// and listed under it by <c>--description</c>. On the context class, an option every target accepts (<c>--root</c>).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
+public sealed class TaskArgumentAttribute(string name, string value, string description) : Attribute
+{
+    public string Name { get; } = name;
+    /// <summary>What the value looks like (<c>DIR1,DIR2,...</c>); empty for a flag.</summary>
+    public string Value { get; } = value;
+    public string Description { get; } = description;
+}
+
+/// <summary>A note --help prints after the options and targets (on the context class: the default config, where to start).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
+public sealed class BuildHelpAttribute(string text) : Attribute
+{
+    public string Text { get; } = text;
+}
+
+/// <summary>
+/// The configuration keys a unit task's units read (a section such as "selection", or one dotted key such as
+/// "cdl.path"): their values enter every unit's fingerprint, so changing one rebuilds exactly the units that read it.
+/// Declared on the class, they are known without running the task (docs/CONFIG.md lists which stage reads what).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class ReadsConfigAttribute(params string[] keys) : Attribute
+{
+    public IReadOnlyList<string> Keys { get; } = keys;
+}

@@ -33,6 +33,9 @@ public abstract class BuildContext
     /// </summary>
     public virtual IEnumerable<string> SharedFolders => [];
 
+    /// <summary>Paths under this folder are printed relative to it (the repository root); null prints them as they are.</summary>
+    public virtual string? DisplayRoot => null;
+
     /// <summary>The run's hash cache, set by the host for the tasks of a real run (null in a dry run or outside a build).</summary>
     internal Engine.HashCache? Hashes { get; set; }
 

@@ -23,6 +23,9 @@ public sealed class BuildHostSettings
 
     /// <summary>Environment lookup for --shard=auto/N; default the process environment.</summary>
     public Func<string, string?>? Environment { get; init; }
+
+    /// <summary>Where errors and warnings go; default <see cref="Output"/> when that is set, else stderr.</summary>
+    public TextWriter? Error { get; init; }
 }
 
 public static class BuildHost
@@ -51,25 +54,12 @@ public static class BuildHost
         BuildHostSettings? settings, params Assembly[] taskAssemblies) where TContext : BuildContext
     {
         settings ??= new BuildHostSettings();
-        var console = HostConsole.Create(settings.Output, settings.Interactive);
-
-        BuildOptions options;
-        try
-        {
-            options = BuildOptions.Parse(args, settings.Environment ?? System.Environment.GetEnvironmentVariable);
-        }
-        catch (BuildUsageException ex)
-        {
-            console.WriteLine("error: " + ex.Message);
-            console.WriteLine(BuildOptions.Usage);
-            return Stopped(ExitUsage, ex.Message);
-        }
-        var log = console.CreateLog(options.Verbosity);
-        if (options.ShowHelp)
-        {
-            console.WriteLine(BuildOptions.Usage);
-            return new BuildResult { ExitCode = ExitOk };
-        }
+        bool json = args.Any(a => a is "--json" || a.StartsWith("--json=", StringComparison.Ordinal) && a != "--json=false");
+        // With --json, stdout carries only the JSON document: everything a person reads goes to stderr.
+        var stdout = settings.Output ?? Console.Out;
+        var console = json
+            ? HostConsole.Create(settings.Error ?? settings.Output ?? Console.Error, settings.Error, settings.Interactive ?? false)
+            : HostConsole.Create(settings.Output, settings.Error, settings.Interactive);
 
         TaskGraph graph;
         try
@@ -87,20 +77,40 @@ public static class BuildHost
         }
         catch (BuildUsageException ex)
         {
-            log.Error(ex.Message);
+            console.WriteError("error: " + ex.Message);
             return Stopped(ExitUsage, ex.Message);
         }
 
+        var declared = DeclaredArguments(graph, typeof(TContext));
+        BuildOptions options;
+        try
+        {
+            options = BuildOptions.Parse(args, settings.Environment ?? System.Environment.GetEnvironmentVariable, declared.Select(d => d.Attribute).ToList());
+        }
+        catch (BuildUsageException ex)
+        {
+            foreach (var line in ex.Message.Split('\n')) console.WriteError("error: " + line);
+            console.WriteError("Run ./build.sh --help for the options and targets.");
+            return Stopped(ExitUsage, ex.Message);
+        }
+        var log = console.CreateLog(options.Verbosity);
+        if (options.ShowHelp)
+        {
+            console.WriteLine(Help(graph, declared, typeof(TContext)));
+            return new BuildResult { ExitCode = ExitOk };
+        }
         if (options.ShowDescription)
         {
-            PrintDescriptions(console, graph);
+            PrintDescriptions(console, graph, declared);
             return new BuildResult { ExitCode = ExitOk };
         }
 
         var target = graph.Find(options.Target);
         if (target is null)
         {
-            string message = $"unknown target '{options.Target}'. Valid targets: {string.Join(", ", graph.TargetNames)}";
+            var near = BuildOptions.Suggest(options.Target, graph.TargetNames);
+            string message = $"unknown target '{options.Target}'" + (near.Count > 0 ? $"; did you mean {string.Join(" or ", near)}?" : "") +
+                             $" Valid targets: {string.Join(", ", graph.TargetNames)}";
             log.Error(message);
             return Stopped(ExitUsage, message);
         }
@@ -115,6 +125,16 @@ public static class BuildHost
         {
             console.WriteLine(graph.Tree(target));
             return new BuildResult { ExitCode = ExitOk };
+        }
+        // An option one task reads is accepted only when that task runs: --from with --target=stats is a mistake.
+        var runs = graph.ExecutionOrder(target, options.Exclusive).Select(t => t.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, _) in options.Arguments)
+        {
+            var owners = declared.Where(d => d.Task is not null && string.Equals(d.Attribute.Name, name, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (owners.Count == 0 || owners.Any(o => runs.Contains(o.Task!))) continue;
+            string message = $"--{name} is read by target {string.Join(" or ", owners.Select(o => o.Task))}, which '{target.Name}' does not run";
+            log.Error(message);
+            return Stopped(ExitUsage, message);
         }
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(settings.CancellationToken);
@@ -141,11 +161,15 @@ public static class BuildHost
             }
             catch (Exception ex)
             {
-                string message = "could not create the build context: " + ex.Message;
+                // A configuration error (bad YAML, a key of the wrong type, a chip off the CDL): nothing has run.
+                string message = MessageOf(ex);
                 log.Error(message);
                 log.Debug(ex.ToString());
                 return Stopped(ExitUsage, message);
             }
+            console.PathBase = context.DisplayRoot;
+            if (log is TextBuildLog tl) tl.PathBase = context.DisplayRoot;
+            else if (log is AnsiBuildLog al) al.PathBase = context.DisplayRoot;
             try
             {
                 string stateDirectory = Path.GetFullPath(context.StateDirectory);
@@ -155,7 +179,11 @@ public static class BuildHost
                     order = [.. graph.ExecutionOrder(graph.Default, false).Where(t => t != target), target];
                 var whole = graph.ExecutionOrder(graph.Default, false).ToHashSet();
                 if (options.DryRun)
-                    return await DryRunAsync(console, log, options, context, stateDirectory, target, order).ConfigureAwait(false);
+                {
+                    var plan = await DryRunAsync(console, log, options, context, stateDirectory, target, order).ConfigureAwait(false);
+                    if (options.Json) JsonReport.Write(stdout, plan, target.Name, dryRun: true);
+                    return plan;
+                }
 
                 string folder = Path.GetDirectoryName(stateDirectory) ?? stateDirectory;
                 BuildLock held;
@@ -170,7 +198,9 @@ public static class BuildHost
                 }
                 using (held)
                 {
-                    return await RunTasksAsync(console, log, options, context, stateDirectory, target, order, whole, cts.Token).ConfigureAwait(false);
+                    var result = await RunTasksAsync(console, log, options, context, stateDirectory, target, order, whole, cts.Token).ConfigureAwait(false);
+                    if (options.Json) JsonReport.Write(stdout, result, target.Name, dryRun: false);
+                    return result;
                 }
             }
             finally
@@ -186,6 +216,8 @@ public static class BuildHost
     }
 
     private static BuildResult Stopped(int code, string error) => new() { ExitCode = code, Error = error };
+
+    private const string NotNeeded = "not needed for this build";
 
     private static async Task<BuildResult> RunTasksAsync(HostConsole console, IBuildLog log, BuildOptions options, BuildContext context,
         string stateDirectory, TaskNode target, List<TaskNode> order, HashSet<TaskNode> whole, CancellationToken cancellation)
@@ -213,6 +245,7 @@ public static class BuildHost
         var failures = new List<UnitFailure>();
         var blocked = new Dictionary<TaskNode, string>();
         string? firstFailure = null;
+        bool usage = false; // a task found the command line wrong (exit 2, like a parse error)
         var done = new HashSet<TaskNode>();
         bool marked = false;
         // The mark goes as soon as the whole default graph has run cleanly (verify after --repair then sees a finished dataset).
@@ -263,8 +296,8 @@ public static class BuildHost
             {
                 if (!task.ShouldRun(context))
                 {
-                    log.Information($"{node.Name}: skipped (ShouldRun is false)");
-                    results.Add(TaskSummary.Plain(node.Name, TaskRunStatus.Skipped, taskClock.Elapsed, "ShouldRun is false"));
+                    log.Verbose($"{node.Name}: not needed for this build");
+                    results.Add(TaskSummary.Plain(node.Name, TaskRunStatus.Skipped, taskClock.Elapsed, NotNeeded));
                     continue;
                 }
                 if (options.Shard is not null && task is IUnitTask { IsAggregate: true })
@@ -299,6 +332,7 @@ public static class BuildHost
                 results.Add(TaskSummary.Plain(node.Name, TaskRunStatus.Failed, taskClock.Elapsed, message) with { IsUnitTask = task is IUnitTask });
                 blocked[node] = "failed";
                 firstFailure ??= node.Name;
+                usage |= ex is BuildUsageException || ex.InnerException is BuildUsageException;
                 try
                 {
                     task.OnError(ex, context);
@@ -335,7 +369,7 @@ public static class BuildHost
         var warnings = session.Warnings.OrderBy(w => w.Task, StringComparer.Ordinal).ThenBy(w => w.UnitId, StringComparer.Ordinal).ToList();
         var result = new BuildResult
         {
-            ExitCode = failures.Count > 0 || cancellation.IsCancellationRequested ? ExitFailed : ExitOk,
+            ExitCode = usage ? ExitUsage : failures.Count > 0 || cancellation.IsCancellationRequested ? ExitFailed : ExitOk,
             Tasks = results,
             Failures = failures,
             Warnings = warnings,
@@ -372,29 +406,29 @@ public static class BuildHost
             console.WriteLine("");
             console.WriteTable(["Task", "Status", "Built", "Up to date", "Failed", "Skipped", "Time"],
                 [false, false, true, true, true, true, true], rows, footer);
-            foreach (var t in tasks.Where(t => t.Note is not null && t.Status != TaskRunStatus.Failed))
+            foreach (var t in tasks.Where(t => t.Note is not null && t.Note != NotNeeded && t.Status != TaskRunStatus.Failed))
                 console.WriteLine($"  {t.Name}: {StatusText(t.Status)} ({t.Note})");
         }
         if (result.Failures.Count > 0)
         {
-            console.WriteLine("");
-            console.WriteLine($"Failures ({result.Failures.Count}):");
+            console.WriteError("");
+            console.WriteError($"Failures ({result.Failures.Count}):");
             foreach (var f in result.Failures)
-                console.WriteLine($"  {f.Task}  {f.UnitId ?? "(task)"}  {f.Message}");
+                console.WriteError($"  {f.Task}  {f.UnitId ?? "(task)"}  {f.Message}");
         }
         if (result.Warnings.Count > 0)
         {
-            console.WriteLine("");
-            console.WriteLine($"Warnings: {result.Warnings.Count}");
+            console.WriteError("");
+            console.WriteError($"Warnings: {result.Warnings.Count}");
             if (options.Verbosity >= BuildVerbosity.Normal)
             {
-                foreach (var w in result.Warnings.Take(20)) console.WriteLine($"  {w.Task}  {w.UnitId}  {w.Message}");
-                if (result.Warnings.Count > 20) console.WriteLine($"  ... and {result.Warnings.Count - 20} more");
+                foreach (var w in result.Warnings.Take(20)) console.WriteError($"  {w.Task}  {w.UnitId}  {w.Message}");
+                if (result.Warnings.Count > 20) console.WriteError($"  ... and {result.Warnings.Count - 20} more");
             }
         }
-        if (cancelled) console.WriteLine("Build cancelled.");
+        if (cancelled) console.WriteError("Build cancelled.");
         else if (result.EverythingUpToDate) console.WriteLine("Everything is up to date.");
-        else if (result.ExitCode != 0) console.WriteLine($"Build failed: {result.Failures.Count} failure(s).");
+        else if (result.ExitCode != 0) console.WriteError($"Build failed: {result.Failures.Count} failure(s).");
         else if (options.Verbosity >= BuildVerbosity.Normal) console.WriteLine("Build succeeded.");
     }
 
@@ -426,8 +460,8 @@ public static class BuildHost
             {
                 if (!task.ShouldRun(context))
                 {
-                    console.WriteLine($"{node.Name}: skipped (ShouldRun is false)");
-                    results.Add(TaskSummary.Plain(node.Name, TaskRunStatus.Skipped, TimeSpan.Zero, "ShouldRun is false"));
+                    if (options.Verbosity >= BuildVerbosity.Verbose) console.WriteLine($"{node.Name}: not needed for this build");
+                    results.Add(TaskSummary.Plain(node.Name, TaskRunStatus.Skipped, TimeSpan.Zero, NotNeeded));
                     continue;
                 }
                 if (options.Shard is not null && task is IUnitTask { IsAggregate: true })
@@ -470,9 +504,11 @@ public static class BuildHost
             return;
         }
         int total = summary.Units.Count;
+        int may = summary.Units.Count(JsonReport.MayBuildOnly);
         console.WriteLine(summary.WouldBuild == 0 && summary.Failed == 0
             ? $"{name}: all {total} units up to date"
-            : $"{name}: {summary.WouldBuild} of {total} units would build, {summary.UpToDate} up to date");
+            : $"{name}: {summary.WouldBuild - may} of {total} units would build" + (may > 0 ? $", {may} may rebuild (early cutoff decides)" : "") +
+              $", {summary.UpToDate} up to date");
         // A unit counts once under each kind of reason it has, so every changed config key and file shows.
         var groups = summary.Units
             .Where(u => u.Status == UnitStatus.WouldBuild)
@@ -495,7 +531,33 @@ public static class BuildHost
                 console.WriteLine($"      {u.Id}: {u.ReasonText}");
     }
 
-    private static void PrintDescriptions(HostConsole console, TaskGraph graph)
+    private sealed record Declared(TaskArgumentAttribute Attribute, string? Task);
+
+    /// <summary>Options the tasks of the graph declare (<see cref="TaskArgumentAttribute"/>), and those of the context class (any target).</summary>
+    private static List<Declared> DeclaredArguments(TaskGraph graph, Type contextType)
+    {
+        var list = contextType.GetCustomAttributes<TaskArgumentAttribute>(inherit: true).Select(a => new Declared(a, null)).ToList();
+        foreach (var t in graph.Tasks.Where(t => t.Type is not null))
+            list.AddRange(t.Type!.GetCustomAttributes<TaskArgumentAttribute>(inherit: true).Select(a => new Declared(a, t.Name)));
+        return list;
+    }
+
+    private static string Help(TaskGraph graph, List<Declared> declared, Type contextType)
+    {
+        var lines = new List<string>
+        {
+            "Usage: ./build.sh [--target=NAME] [options]     (build.ps1 on PowerShell; the host: dotnet cropdata.dll)",
+            "",
+            BuildOptions.OptionsHelp(declared.Select(d => d.Attribute).ToList()),
+            "",
+            "Targets (* = default; --description says what each does and which options it reads):",
+            "  " + string.Join(", ", graph.TargetNames.Select(n => graph.Find(n) == graph.Default ? n + "*" : n)),
+        };
+        foreach (var note in contextType.GetCustomAttributes<BuildHelpAttribute>(inherit: true)) { lines.Add(""); lines.Add(note.Text); }
+        return string.Join("\n", lines);
+    }
+
+    private static void PrintDescriptions(HostConsole console, TaskGraph graph, List<Declared> declared)
     {
         var rows = graph.Tasks.Select(t => (t.Name, Text: t.Description ?? "", IsDefault: t == graph.Default)).ToList();
         if (graph.Default.Synthetic) rows.Add((graph.Default.Name, "builds every task", true));
@@ -503,6 +565,10 @@ public static class BuildHost
         int width = rows.Max(r => r.Name.Length);
         console.WriteLine("Tasks (* = default target):");
         foreach (var (name, text, isDefault) in rows)
+        {
             console.WriteLine($"{(isDefault ? "*" : " ")} {name.PadRight(width)}  {text}".TrimEnd());
+            foreach (var d in declared.Where(d => d.Task == name))
+                console.WriteLine($"  {new string(' ', width)}    --{d.Attribute.Name}{(d.Attribute.Value.Length > 0 ? "=" + d.Attribute.Value : "")}  {d.Attribute.Description}");
+        }
     }
 }

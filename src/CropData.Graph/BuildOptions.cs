@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.CommandLine;
 using System.Text;
 
 namespace CropData.Graph;
@@ -81,6 +82,9 @@ public sealed class BuildOptions
     /// units whose outputs differ from their stamps rebuild, and what depends on them.</summary>
     public bool Repair { get; init; }
 
+    /// <summary><c>--json</c>: the dry-run plan, or the run's summary, as JSON on stdout.</summary>
+    public bool Json { get; init; }
+
     /// <summary>Every other <c>--key=value</c> (a bare <c>--key</c> gives "true"); keys are case-insensitive.</summary>
     public IReadOnlyDictionary<string, string> Arguments { get; init; } =
         new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -96,119 +100,167 @@ public sealed class BuildOptions
 
     public static BuildOptions Parse(IReadOnlyList<string> args) => Parse(args, Environment.GetEnvironmentVariable);
 
-    /// <param name="environment">Looks up SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX for <c>--shard=auto/N</c>.</param>
-    public static BuildOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
+    /// <summary>The host's options (System.CommandLine); <c>--name=value</c>, <c>--name value</c> and Cake's short aliases.</summary>
+    private sealed class Grammar
     {
-        string target = DefaultTarget;
-        bool exclusive = false, dryRun = false, tree = false, description = false, help = false, forceAll = false, keepGoing = false, repair = false;
-        string? config = null;
-        var force = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        int jobs = Environment.ProcessorCount;
-        var verbosity = BuildVerbosity.Normal;
-        ShardSpec? shard = null;
-        var extra = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        public readonly Option<string?> Target = new("--target", "-t") { Description = "task to build (default: Default, which builds every task)" };
+        public readonly Option<bool> Exclusive = new("--exclusive", "-e") { Description = "run only the target, not its dependencies" };
+        public readonly Option<bool> DryRun = new("--dryrun", "--dry-run", "--noop", "--whatif") { Description = "print what would build and why; run nothing" };
+        public readonly Option<bool> Tree = new("--tree", "--showtree") { Description = "print the dependency tree of the target" };
+        public readonly Option<bool> Description = new("--description", "--descriptions", "--showdescription") { Description = "list the targets with their descriptions and options" };
+        public readonly Option<bool> Help = new("--help", "-h", "-?") { Description = "this text" };
+        public readonly Option<string?> Config = new("--config", "-c") { Description = "configuration file" };
+        public readonly Option<string?> Force = new("--force", "-f") { Description = "ignore up-to-date state and rebuild from bytes (all tasks, or the tasks named: --force=a,b)", Arity = ArgumentArity.ZeroOrOne };
+        public readonly Option<string?> Jobs = new("--jobs", "-j") { Description = "units run in parallel (default and 0: one per processor)" };
+        public readonly Option<string?> Verbosity = new("--verbosity", "-v") { Description = "quiet | minimal | normal | verbose | diagnostic" };
+        public readonly Option<string?> Shard = new("--shard") { Description = "run shard K of N (K 1-based; auto/N reads SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)" };
+        public readonly Option<bool> KeepGoing = new("--keep-going", "--keepgoing", "-k") { Description = "after a failure, still run the units that do not depend on it (aggregate steps never run)" };
+        public readonly Option<bool> Repair = new("--repair") { Description = "check every file by its bytes; rebuild units whose outputs differ (with --target=verify: then verify)" };
+        public readonly Option<bool> Json = new("--json") { Description = "with --dryrun: the plan as JSON on stdout; otherwise the run's summary as JSON on stdout (the log goes to stderr)" };
+        public readonly Dictionary<string, Option<string?>> Declared = new(StringComparer.OrdinalIgnoreCase);
+        public readonly RootCommand Root = new("cropdata");
 
-        for (int i = 0; i < args.Count; i++)
+        public Grammar(IEnumerable<TaskArgumentAttribute> declared)
         {
-            string arg = args[i];
-            string name;
-            string? value = null;
-            if (arg.StartsWith("--", StringComparison.Ordinal) && arg.Length > 2)
+            Root.Options.Clear(); // no built-in --help/--version: ours print the targets too
+            foreach (var o in new Option[] { Target, Exclusive, DryRun, Tree, Description, Help, Config, Force, Jobs, Verbosity, Shard, KeepGoing, Repair, Json })
+                Root.Options.Add(o);
+            foreach (var d in declared)
             {
-                string body = arg[2..];
-                int eq = body.IndexOf('=');
-                if (eq >= 0) { name = body[..eq]; value = body[(eq + 1)..]; }
-                else name = body;
-            }
-            else if (arg.Length == 2 && arg[0] == '-' && arg[1] != '-')
-            {
-                name = arg[1..];
-            }
-            else
-            {
-                throw new BuildUsageException($"unexpected argument '{arg}' (options are written --name=value)");
-            }
-            if (name.Length == 0) throw new BuildUsageException($"unexpected argument '{arg}'");
-
-            // Cake also accepts "--target chips"; no positional arguments exist, so a following word is the value.
-            string? NextValue()
-            {
-                if (value is not null) return value;
-                if (i + 1 < args.Count && !args[i + 1].StartsWith('-')) return args[++i];
-                return null;
-            }
-            string Required()
-            {
-                var v = NextValue();
-                if (string.IsNullOrWhiteSpace(v)) throw new BuildUsageException($"--{name} needs a value (--{name}=...)");
-                return v;
-            }
-
-            switch (name.ToLowerInvariant())
-            {
-                case "target": case "t":
-                    target = Required();
-                    break;
-                case "exclusive": case "e":
-                    exclusive = Flag(name, value);
-                    break;
-                case "dryrun": case "dry-run": case "noop": case "whatif":
-                    dryRun = Flag(name, value);
-                    break;
-                case "tree": case "showtree":
-                    tree = Flag(name, value);
-                    break;
-                case "description": case "descriptions": case "showdescription":
-                    description = Flag(name, value);
-                    break;
-                case "help": case "h": case "?":
-                    help = Flag(name, value);
-                    break;
-                case "config": case "c":
-                    config = Required();
-                    break;
-                case "force": case "f":
-                    ParseForce(value, force, ref forceAll);
-                    break;
-                case "jobs": case "j":
-                    jobs = ParseJobs(Required());
-                    break;
-                case "verbosity": case "v":
-                    verbosity = ParseVerbosity(Required());
-                    break;
-                case "shard":
-                    shard = ParseShard(Required(), environment);
-                    break;
-                case "keep-going": case "keepgoing": case "k":
-                    keepGoing = Flag(name, value);
-                    break;
-                case "repair":
-                    repair = Flag(name, value);
-                    break;
-                default:
-                    extra[name] = NextValue() ?? "true";
-                    break;
+                if (Declared.ContainsKey(d.Name) || Root.Options.Any(o => o.Name == "--" + d.Name || o.Aliases.Contains("--" + d.Name))) continue;
+                var option = new Option<string?>("--" + d.Name) { Description = d.Description, Arity = ArgumentArity.ZeroOrOne };
+                Declared[d.Name] = option;
+                Root.Options.Add(option);
             }
         }
 
+        public IEnumerable<string> Names => Root.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Parses the command line. With <paramref name="declared"/> (the host passes the options its tasks and context
+    /// declare) parsing is strict: an unknown option is a usage error with the closest known names. Without it, any
+    /// other <c>--key=value</c> is kept in <see cref="Arguments"/> (for embedding and tests).
+    /// </summary>
+    /// <param name="environment">Looks up SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX for <c>--shard=auto/N</c>.</param>
+    public static BuildOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment, IReadOnlyCollection<TaskArgumentAttribute>? declared = null)
+    {
+        var g = new Grammar(declared ?? []);
+        var extra = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var tokens = new List<string>();
+        foreach (var arg in args)
+        {
+            if (arg.Length == 0) continue;
+            if (!arg.StartsWith('-') && tokens.Count == 0)
+                throw new BuildUsageException($"unexpected argument '{arg}' (options are written --name=value)");
+            tokens.Add(arg);
+        }
+        var result = g.Root.Parse(tokens);
+        var errors = new List<string>();
+        foreach (var token in result.UnmatchedTokens)
+        {
+            string name = token.Split('=', 2)[0];
+            if (declared is null && token.StartsWith("--", StringComparison.Ordinal) && name.Length > 2)
+            {
+                extra[name[2..]] = token.Contains('=') ? token.Split('=', 2)[1] : "true";
+                continue;
+            }
+            if (!token.StartsWith('-'))
+            {
+                errors.Add($"unexpected argument '{token}' (options are written --name=value)");
+                continue;
+            }
+            var near = Suggest(name, g.Names);
+            errors.Add($"unknown option '{name}'" + (near.Count > 0 ? $"; did you mean {string.Join(" or ", near)}?" : "; see --help"));
+        }
+        foreach (var e in result.Errors.Where(e => !e.Message.StartsWith("Unrecognized command or argument", StringComparison.Ordinal)))
+            errors.Add(e.Message);
+        if (errors.Count > 0) throw new BuildUsageException(string.Join("\n", errors.Distinct()));
+
+        string? Value(Option<string?> o, string name)
+        {
+            if (result.GetResult(o) is null) return null;
+            var v = result.GetValue(o);
+            if (string.IsNullOrWhiteSpace(v)) throw new BuildUsageException($"{name} needs a value ({name}=...)");
+            return v;
+        }
+
+        var force = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        bool forceAll = false;
+        if (result.GetResult(g.Force) is not null) ParseForce(result.GetValue(g.Force), force, ref forceAll);
+        foreach (var (name, option) in g.Declared)
+            if (result.GetResult(option) is not null) extra[name] = result.GetValue(option) is { Length: > 0 } v ? v : "true";
+
         return new BuildOptions
         {
-            Target = target,
-            Exclusive = exclusive,
-            DryRun = dryRun,
-            ShowTree = tree,
-            ShowDescription = description,
-            ShowHelp = help,
-            ConfigPath = config,
+            Target = Value(g.Target, "--target") ?? DefaultTarget,
+            Exclusive = result.GetValue(g.Exclusive),
+            DryRun = result.GetValue(g.DryRun),
+            ShowTree = result.GetValue(g.Tree),
+            ShowDescription = result.GetValue(g.Description),
+            ShowHelp = result.GetValue(g.Help),
+            ConfigPath = Value(g.Config, "--config"),
             ForceAll = forceAll,
             ForceTasks = force,
-            Jobs = jobs,
-            Verbosity = verbosity,
-            Shard = shard,
-            KeepGoing = keepGoing,
-            Repair = repair,
+            Jobs = Value(g.Jobs, "--jobs") is { } jobs ? ParseJobs(jobs) : Environment.ProcessorCount,
+            Verbosity = Value(g.Verbosity, "--verbosity") is { } level ? ParseVerbosity(level) : BuildVerbosity.Normal,
+            Shard = Value(g.Shard, "--shard") is { } shard ? ParseShard(shard, environment) : null,
+            KeepGoing = result.GetValue(g.KeepGoing),
+            Repair = result.GetValue(g.Repair),
+            Json = result.GetValue(g.Json),
             Arguments = extra,
         };
+    }
+
+    /// <summary>Up to three known names closest to a mistyped one (edit distance, or a shared prefix).</summary>
+    public static IReadOnlyList<string> Suggest(string given, IEnumerable<string> known)
+    {
+        string g = given.ToLowerInvariant();
+        return known.Distinct(StringComparer.Ordinal)
+            .Select(k => (Name: k, Distance: Distance(g, k.ToLowerInvariant())))
+            .Where(x => x.Distance <= Math.Max(2, x.Name.Length / 3) || x.Name.StartsWith(g, StringComparison.OrdinalIgnoreCase) && g.Length >= 4)
+            .OrderBy(x => x.Distance).ThenBy(x => x.Name, StringComparer.Ordinal)
+            .Take(3).Select(x => x.Name).ToList();
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                // an adjacent swap ("traget") counts as one edit
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        return d[a.Length, b.Length];
+    }
+
+    /// <summary>The options part of --help.</summary>
+    public static string OptionsHelp(IReadOnlyCollection<TaskArgumentAttribute> declared)
+    {
+        var g = new Grammar([]);
+        var lines = new List<string> { "Options (Cake style, --name=value):" };
+        foreach (var o in g.Root.Options)
+        {
+            string names = string.Join(", ", o.Aliases.Where(a => a.Length == 2).Prepend(o.Name));
+            string value = o is Option<bool> ? "" : o == g.Force ? "[=a,b]" : "=" + o.Name.TrimStart('-').ToUpperInvariant();
+            lines.Add($"  {(names + value),-32} {o.Description}");
+        }
+        if (declared.Count > 0)
+        {
+            lines.Add("");
+            lines.Add("Options read by one target (see --description):");
+            foreach (var d in declared.GroupBy(d => d.Name, StringComparer.OrdinalIgnoreCase).Select(g => g.First()))
+                lines.Add($"  {("--" + d.Name + (d.Value.Length > 0 ? "=" + d.Value : "")),-32} {d.Description}");
+        }
+        lines.Add("");
+        lines.Add("Exit codes: 0 success, 1 the build failed (a task or unit failed, or another build holds the folder),");
+        lines.Add("            2 usage or configuration error (nothing was built).");
+        return string.Join("\n", lines);
     }
 
     private static bool Flag(string name, string? value) => value?.ToLowerInvariant() switch
@@ -279,21 +331,4 @@ public sealed class BuildOptions
         }
         return new ShardSpec(k, n);
     }
-
-    public static string Usage => """
-        Options (Cake style, --name=value):
-          --target=NAME        task to build (default: Default, which builds every task)
-          --exclusive          run only the target, not its dependencies
-          --dryrun             print what would build and why; run nothing
-          --tree               print the dependency tree of the target
-          --description        list the tasks with their descriptions
-          --config=PATH        configuration file
-          --force[=a,b]        ignore up-to-date state (all tasks, or the tasks named)
-          --jobs=N             units run in parallel (default: processor count)
-          --verbosity=LEVEL    quiet | minimal | normal | verbose | diagnostic
-          --shard=K/N          run shard K of N (K 1-based; auto/N reads SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)
-          --keep-going         after a failure, still run the units that do not depend on it (aggregate steps never run)
-          --repair             check every file by its bytes; rebuild units whose outputs differ (with --target=verify: then verify)
-          --KEY=VALUE          passed to the build context as an argument
-        """;
 }

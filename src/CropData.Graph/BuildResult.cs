@@ -44,7 +44,9 @@ public enum ReasonKind
     Cancelled,
 }
 
-public readonly record struct BuildReason(ReasonKind Kind, string? Detail = null)
+/// <param name="Key">For a changed config value: the dotted key of the leaf that changed; <paramref name="Old"/> and
+/// <paramref name="New"/> its canonical values (null when unset).</param>
+public readonly record struct BuildReason(ReasonKind Kind, string? Detail = null, string? Key = null, string? Old = null, string? New = null)
 {
     public string KindText => Kind switch
     {
@@ -55,7 +57,7 @@ public readonly record struct BuildReason(ReasonKind Kind, string? Detail = null
         ReasonKind.ConfigChanged => "config key changed",
         ReasonKind.InputChanged => "input changed",
         ReasonKind.InputMissing => "input missing",
-        ReasonKind.UpstreamWillBuild => "upstream output will be rebuilt",
+        ReasonKind.UpstreamWillBuild => "may rebuild (early cutoff decides), input will be rebuilt",
         ReasonKind.OutputMissing => "output missing",
         ReasonKind.OutputChanged => "output changed",
         ReasonKind.UpstreamFailed => "input comes from a failed or skipped unit",

@@ -22,6 +22,12 @@ public sealed record UnitSpec(IReadOnlyList<string> Inputs, IReadOnlyList<string
         : this((IReadOnlyList<string>)Inputs.ToArray(), ConfigKeys.ToArray(), Outputs.ToArray())
     {
     }
+
+    /// <summary>A spec whose config keys are the task's <see cref="ReadsConfigAttribute"/> alone (the usual case).</summary>
+    public UnitSpec(IEnumerable<string> Inputs, IEnumerable<string> Outputs)
+        : this((IReadOnlyList<string>)Inputs.ToArray(), [], Outputs.ToArray())
+    {
+    }
 }
 
 /// <summary>

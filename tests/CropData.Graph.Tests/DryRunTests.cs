@@ -26,10 +26,10 @@ public sealed class DryRunTests : IDisposable
             "    3 new",
             "upper: 3 of 3 units would build, 0 up to date",
             "    3 new",
-            "    3 upstream output will be rebuilt: a/c1.txt, a/c2.txt, a/c3.txt",
+            "    3 may rebuild (early cutoff decides), input will be rebuilt: a/c1.txt, a/c2.txt, a/c3.txt",
             "merge: 1 of 1 units would build, 0 up to date",
             "    1 new",
-            "    1 upstream output will be rebuilt: b/c1.txt, b/c2.txt, b/c3.txt",
+            "    1 may rebuild (early cutoff decides), input will be rebuilt: b/c1.txt, b/c2.txt, b/c3.txt",
             "report: would run (plain task)",
         ], Lines());
         Assert.Empty(_w.Runs);
@@ -50,11 +50,11 @@ public sealed class DryRunTests : IDisposable
             "Dry run of target 'Default': nothing is executed.",
             "source: 1 of 3 units would build, 2 up to date",
             "    1 input changed: in/c2.txt",
-            "upper: 2 of 3 units would build, 1 up to date",
-            "    1 upstream output will be rebuilt: a/c2.txt",
+            "upper: 1 of 3 units would build, 1 may rebuild (early cutoff decides), 1 up to date",
+            "    1 may rebuild (early cutoff decides), input will be rebuilt: a/c2.txt",
             "    1 output missing: b/c3.txt",
-            "merge: 1 of 1 units would build, 0 up to date",
-            "    1 upstream output will be rebuilt: b/c2.txt, b/c3.txt",
+            "merge: 0 of 1 units would build, 1 may rebuild (early cutoff decides), 0 up to date",
+            "    1 may rebuild (early cutoff decides), input will be rebuilt: b/c2.txt, b/c3.txt",
             "report: would run (plain task)",
         ], Lines());
         Assert.Equal(before, _w.Snapshot());
@@ -66,17 +66,17 @@ public sealed class DryRunTests : IDisposable
         Assert.Equal([
             "Dry run of target 'upper': nothing is executed.",
             "source: 3 of 3 units would build, 0 up to date",
-            "    3 config key changed: prefix",
+            "    3 config key changed: prefix: p- → q-",
             "    1 input changed: in/c2.txt",
-            "      c1: config key changed: prefix",
-            "      c2: config key changed: prefix; input changed: in/c2.txt",
-            "      c3: config key changed: prefix",
+            "      c1: config key changed: prefix: p- → q-",
+            "      c2: config key changed: prefix: p- → q-; input changed: in/c2.txt",
+            "      c3: config key changed: prefix: p- → q-",
             "upper: 3 of 3 units would build, 0 up to date",
-            "    3 config key changed: case",
-            "    3 upstream output will be rebuilt: a/c1.txt, a/c2.txt, a/c3.txt",
-            "      c1: config key changed: case; upstream output will be rebuilt: a/c1.txt",
-            "      c2: config key changed: case; upstream output will be rebuilt: a/c2.txt",
-            "      c3: config key changed: case; upstream output will be rebuilt: a/c3.txt",
+            "    3 config key changed: case: (unset) → lower",
+            "    3 may rebuild (early cutoff decides), input will be rebuilt: a/c1.txt, a/c2.txt, a/c3.txt",
+            "      c1: config key changed: case: (unset) → lower; may rebuild (early cutoff decides), input will be rebuilt: a/c1.txt",
+            "      c2: config key changed: case: (unset) → lower; may rebuild (early cutoff decides), input will be rebuilt: a/c2.txt",
+            "      c3: config key changed: case: (unset) → lower; may rebuild (early cutoff decides), input will be rebuilt: a/c3.txt",
         ], Lines());
     }
 

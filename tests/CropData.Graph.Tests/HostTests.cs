@@ -17,8 +17,37 @@ public sealed class HostTests : IDisposable
     {
         var r = await _w.Build("--target=chipz");
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("unknown target 'chipz'. Valid targets: Default, merge, report, source, upper", _w.LastOutput);
+        Assert.Contains("unknown target 'chipz'", _w.LastOutput);
+        Assert.Contains("Valid targets: Default, merge, report, source, upper", _w.LastOutput);
         Assert.False(Directory.Exists(_w.StateDirectory));
+        r = await _w.Build("--target=uper");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("unknown target 'uper'; did you mean upper?", _w.LastOutput);
+    }
+
+    [Theory]
+    [InlineData("--dryrn", "unknown option '--dryrun'", "did you mean --dryrun")]
+    [InlineData("--traget=source", "unknown option '--traget'", "did you mean --target")]
+    [InlineData("--jsn", "unknown option '--jsn'", "did you mean --json")]
+    [InlineData("stray-word", "", "")]
+    public async Task UnknownOptionsAreUsageErrorsWithASuggestionAndNothingIsBuilt(string arg, string what, string hint)
+    {
+        var r = await _w.Build(arg);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(what.Replace("'--dryrun'", "'--dryrn'", StringComparison.Ordinal), _w.LastOutput);
+        Assert.Contains(hint, _w.LastOutput);
+        Assert.False(Directory.Exists(_w.StateDirectory));
+        Assert.Empty(_w.Runs);
+    }
+
+    [Fact]
+    public async Task AnOptionOfATaskIsAcceptedOnlyWhenThatTaskRuns()
+    {
+        Assert.Equal(0, (await _w.Build("--aoi=ks.geojson")).ExitCode); // declared by the context: any target
+        var r = await _w.Build("--target=source", "--label=x");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--label is read by target report, which 'source' does not run", _w.LastOutput);
+        Assert.Equal(0, (await _w.Build("--label=x")).ExitCode);
     }
 
     [Fact]
@@ -43,7 +72,7 @@ public sealed class HostTests : IDisposable
         var r = await _w.Build("--jobs=many");
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("--jobs must be a whole number, not 'many'", _w.LastOutput);
-        Assert.Contains("--target=NAME", _w.LastOutput);
+        Assert.Contains("--help", _w.LastOutput);
     }
 
     [Fact]
@@ -92,6 +121,7 @@ public sealed class HostTests : IDisposable
             * Default  builds every task
               merge    Concatenate every chip
               report
+                         --label=TEXT  an option only the report reads
               source   Prefix every input with the configured prefix
               upper    Change the case of every prefixed file
             """.ReplaceLineEndings("\n"), _w.LastOutput.Trim().ReplaceLineEndings("\n"));
@@ -124,7 +154,8 @@ public sealed class HostTests : IDisposable
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(TaskRunStatus.Skipped, r.Task("closed")!.Status);
         Assert.Equal(TaskRunStatus.Ran, r.Task("after-closed")!.Status);
-        Assert.Contains("closed: skipped (ShouldRun is false)", _w.LastOutput);
+        Assert.Equal("not needed for this build", r.Task("closed")!.Note);
+        Assert.DoesNotContain("ShouldRun", _w.LastOutput); // no engine internals at normal verbosity
         Assert.DoesNotContain("gate/closed", _w.Runs);
         Assert.Contains("gate/after-closed", _w.Runs);
     }
@@ -160,7 +191,7 @@ public sealed class HostTests : IDisposable
     {
         var r = await _w.BuildWith<PipeContext>(_ => throw new FileNotFoundException("config.yaml not found"), []);
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("could not create the build context: config.yaml not found", _w.LastOutput);
+        Assert.Contains("error: config.yaml not found", _w.LastOutput);
     }
 
     [Fact]

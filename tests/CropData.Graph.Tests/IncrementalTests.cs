@@ -63,7 +63,7 @@ public sealed class IncrementalTests : IDisposable
         var r = await BuildOk();
         Assert.Empty(_w.RanIn("source"));
         Assert.Equal(["c1", "c2", "c3"], _w.RanIn("upper"));
-        Assert.All(r.Task("upper")!.Units, u => Assert.Contains(new BuildReason(ReasonKind.ConfigChanged, "case"), u.Reasons));
+        Assert.All(r.Task("upper")!.Units, u => Assert.Contains(new BuildReason(ReasonKind.ConfigChanged, "case: upper → lower", "case", "upper", "lower"), u.Reasons));
         Assert.Equal(["all"], _w.RanIn("merge")); // its inputs really changed
         Assert.Equal("p-one|p-two|p-three", _w.Read("merged.txt"));
     }

@@ -1,6 +1,7 @@
 namespace CropData.Graph.Tests;
 
 /// <summary>in/{chip}.txt → source → a/{chip}.txt → upper → b/{chip}.txt → merge → merged.txt → report.</summary>
+[TaskArgument("aoi", "PATH", "an option every target accepts")]
 public sealed class PipeContext(BuildOptions options, World world) : WorldContext(options, world);
 
 public static class Ambient
@@ -91,6 +92,7 @@ public sealed class MergeTask : UnitTask<PipeContext, string>
 
 [TaskName("report")]
 [IsDependentOn(typeof(MergeTask))]
+[TaskArgument("label", "TEXT", "an option only the report reads")]
 public sealed class ReportTask : FrostingTask<PipeContext>
 {
     public override void Run(PipeContext context) => Interlocked.Increment(ref context.World.ReportRuns);

@@ -52,15 +52,24 @@ public static class ConfigLoader
     public static LoadedConfig Parse(string yamlText, string sourceName = "<config>")
     {
         JsonNode? fileTree;
+        var lines = new Dictionary<string, Mark>(StringComparer.Ordinal);
+        if (YamlSyntax.FindTabIndent(yamlText) is { } tab)
+            throw new ConfigException(YamlSyntax.Describe(sourceName, yamlText, tab.Line, tab.Column, "a tab in the indentation (YAML indents with spaces only)"));
         try
         {
             var stream = new YamlStream();
             stream.Load(new StringReader(yamlText));
-            fileTree = stream.Documents.Count == 0 ? new JsonObject() : ToJson(stream.Documents[0].RootNode);
+            fileTree = stream.Documents.Count == 0 ? new JsonObject() : ToJson(stream.Documents[0].RootNode, "", lines);
         }
-        catch (YamlException e)
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
         {
-            throw new ConfigException($"{sourceName}: malformed YAML at line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}");
+            // YamlDotNet reports an unclosed flow collection as an InvalidOperationException with no position: find the
+            // bracket that was never closed ourselves; otherwise use the scanner's position.
+            if (YamlSyntax.FindUnclosedBracket(yamlText) is { } open)
+                throw new ConfigException(YamlSyntax.Describe(sourceName, yamlText, open.Line, open.Column, $"'{open.Bracket}' is never closed"));
+            if (e is YamlException y)
+                throw new ConfigException(YamlSyntax.Describe(sourceName, yamlText, (int)y.Start.Line, (int)y.Start.Column, "malformed YAML: " + (y.InnerException?.Message ?? y.Message)));
+            throw new ConfigException($"{sourceName}: malformed YAML: {e.Message}");
         }
         if (fileTree is not JsonObject fileObject)
             throw new ConfigException($"{sourceName}: expected a mapping of settings at the top level");
@@ -78,7 +87,13 @@ public static class ConfigLoader
         catch (JsonException e)
         {
             var key = (e.Path ?? "$").TrimStart('$', '.');
-            throw new ConfigException($"{sourceName}: key '{key}' has a value of the wrong type: {Short(e.Message)}");
+            // Echo the value as written (from the merged tree) and where it is in the file.
+            var path = System.Text.RegularExpressions.Regex.Replace(key, @"\[\d+\]$", "");
+            JsonNode? value = merged;
+            foreach (var part in path.Split('.', StringSplitOptions.RemoveEmptyEntries)) value = value is JsonObject o && o.TryGetPropertyValue(part, out var v) ? v : null;
+            string at = lines.TryGetValue(path, out var mark) ? $" (line {mark.Line}, column {mark.Column})" : "";
+            string shown = value is null ? "" : $" '{(value is JsonValue jv && jv.TryGetValue<string>(out var str) ? str : value.ToJsonString())}'";
+            throw new ConfigException($"{sourceName}: key '{key}'{at} has the value{shown} of the wrong type: {Short(e.Message)}");
         }
         ConfigValidator.Validate(config, sourceName);
         return new LoadedConfig { Config = config, Tree = (JsonObject)Sort(merged), SourcePath = sourceName };
@@ -145,14 +160,22 @@ public static class ConfigLoader
 
     public static string Canonical(JsonNode node) => Sort(node).ToJsonString(new JsonSerializerOptions { WriteIndented = false });
 
-    private static JsonNode? ToJson(YamlNode node) => node switch
+    /// <summary>YAML to JSON, remembering where each dotted key's value starts (for messages).</summary>
+    private static JsonNode? ToJson(YamlNode node, string path, Dictionary<string, Mark> lines)
     {
-        YamlMappingNode m => new JsonObject(m.Children.Select(kv =>
-            KeyValuePair.Create(((YamlScalarNode)kv.Key).Value ?? "", ToJson(kv.Value)))),
-        YamlSequenceNode s => new JsonArray(s.Children.Select(ToJson).ToArray()),
-        YamlScalarNode sc => Scalar(sc),
-        _ => throw new ConfigException($"unsupported YAML node at line {node.Start.Line}"),
-    };
+        if (path.Length > 0) lines[path] = node.Start;
+        return node switch
+        {
+            YamlMappingNode m => new JsonObject(m.Children.Select(kv =>
+            {
+                string key = ((YamlScalarNode)kv.Key).Value ?? "";
+                return KeyValuePair.Create(key, ToJson(kv.Value, path.Length == 0 ? key : path + "." + key, lines));
+            })),
+            YamlSequenceNode s => new JsonArray(s.Children.Select(c => ToJson(c, path, lines)).ToArray()),
+            YamlScalarNode sc => Scalar(sc),
+            _ => throw new ConfigException($"unsupported YAML node at line {node.Start.Line}"),
+        };
+    }
 
     // Plain scalars follow YAML 1.2 core-schema typing; quoted scalars are always strings.
     private static JsonNode? Scalar(YamlScalarNode s)

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 
 namespace CropData.Dataset.Config;
@@ -9,143 +10,206 @@ namespace CropData.Dataset.Config;
 public sealed record DatasetConfig
 {
     /// <summary>Root of all outputs; the dataset lands in data_dir/training_datasets/train_dataset_name.</summary>
+    [Description("Root of all outputs: the dataset lands in <data_dir>/training_datasets/<train_dataset_name>/; shared inputs (sample_inputs/, cache/) sit beside.")]
     public string DataDir { get; init; } = "datasets";
+    [Description("Folder name of the dataset under <data_dir>/training_datasets/ (a plain name, no path separators).")]
     public string TrainDatasetName { get; init; } = "sample";
+    [Description("The embedded sample's generated inputs.")]
     public SampleConfig Sample { get; init; } = new();
+    [Description("The area of interest: at most one of geojson, bbox, chip_ids (none: every chip of the grid).")]
     public AoiConfig Aoi { get; init; } = new();
+    [Description("The chip grid and the Sentinel-2 tile centroids.")]
     public GridConfig Grid { get; init; } = new();
+    [Description("Tile assignment (stage 2).")]
     public TilesConfig Tiles { get; init; } = new();
+    [Description("Scene discovery (stage 3) and the CID lookup (stage 6).")]
     public StacConfig Stac { get; init; } = new();
+    [Description("Scene selection rules (stages 4-5).")]
     public SelectionConfig Selection { get; init; } = new();
+    [Description("Where band files are fetched from, verified against their CIDs (stage 7).")]
     public IpfsConfig Ipfs { get; init; } = new();
+    [Description("Reflectance bands of each date, in chip band order; HLS S30 band names (B01-B12, B8A), each once.")]
     public IReadOnlyList<string> Bands { get; init; } = ["B02", "B03", "B04", "B8A", "B11", "B12"];
+    [Description("The quality (Fmask) band of each scene.")]
     public string FmaskBand { get; init; } = "Fmask";
+    [Description("Warping the scene bands onto the CDL grid (stage 8).")]
     public ReprojectConfig Reproject { get; init; } = new();
+    [Description("The CDL label raster and its reclass table (stages 8-9).")]
     public CdlConfig Cdl { get; init; } = new();
+    [Description("Chip files and their QA (stage 9).")]
     public ChipsConfig Chips { get; init; } = new();
+    [Description("Which chips are kept (stage 10).")]
     public FilterConfig Filter { get; init; } = new();
+    [Description("Train/validation split (stage 11).")]
     public SplitConfig Split { get; init; } = new();
+    [Description("Release layouts written under export/.")]
     public ExportConfig Export { get; init; } = new();
 }
 
 /// <summary>The embedded sample: synthetic reflectance for real scene ids, generated on first run.</summary>
 public sealed record SampleConfig
 {
+    [Description("Generate the embedded sample's inputs (synthetic-reflectance COGs of 3 real 14SPJ scenes, static STAC catalogs, a CAR).")]
     public bool Enabled { get; init; }
+    [Description("Seed of the sample generator (same seed, same bytes).")]
     public int Seed { get; init; } = 20220315;
 }
 
 public sealed record AoiConfig
 {
     /// <summary>A GeoJSON polygon/multipolygon (EPSG:4326) or a chip payload exported by the Select-AOI page.</summary>
+    [Description("Path of a GeoJSON Polygon/MultiPolygon (EPSG:4326, or a named crs) or a chip payload exported by the AOI picker.")]
     public string? Geojson { get; init; }
     /// <summary>[min_lon, min_lat, max_lon, max_lat] in EPSG:4326.</summary>
+    [Description("[min_lon, min_lat, max_lon, max_lat] in EPSG:4326.")]
     public IReadOnlyList<double>? Bbox { get; init; }
     /// <summary>Explicit chip ids (chip_RRR_CCC).</summary>
+    [Description("Explicit chip ids chip_RRR_CCC; each must lie on the CDL raster (checked before any stage runs).")]
     public IReadOnlyList<string>? ChipIds { get; init; }
 }
 
 public sealed record GridConfig
 {
+    [Description("GeoJSON of the 5,000 chip squares in EPSG:4326.")]
     public string Chips4326 { get; init; } = "data/grid/chip_bbox.geojson";
+    [Description("GeoJSON of the same squares in EPSG:5070.")]
     public string Chips5070 { get; init; } = "data/grid/chip_bbox_5070.geojson";
+    [Description("CSV of the Sentinel-2 tile centroids (convert-centroids makes it from the ESA shapefile).")]
     public string TileCentroids { get; init; } = "data/grid/s2_tile_centroids.csv";
 }
 
 public sealed record TilesConfig
 {
     /// <summary>nearest-centroid (the original) or containing.</summary>
+    [Description("nearest-centroid (the original: the tile whose centroid is nearest in EPSG:5070) or containing.")]
     public string Mode { get; init; } = "nearest-centroid";
 }
 
 public sealed record StacConfig
 {
     /// <summary>A STAC API URL, or a path to a static catalog.json.</summary>
+    [Description("NASA CMR STAC API URL, or the path of a static catalog.json.")]
     public string CmrUrl { get; init; } = "https://cmr.earthdata.nasa.gov/stac/LPCLOUD";
+    [Description("STAC collection of the HLS Sentinel-2 scenes.")]
     public string Collection { get; init; } = "HLSS30_2.0";
     /// <summary>
     /// The original sent ".../2022-09-30T00:00:00Z", yet its real output holds 33 scenes sensed later that day
     /// (CMR answered for the whole end day); ending at 23:59:59 gives the original's answer from any server.
     /// </summary>
+    [Description("Search window start/end (RFC 3339 interval); the default ends at the end of 2022-09-30 (see README).")]
     public string Datetime { get; init; } = "2022-03-01T00:00:00Z/2022-09-30T23:59:59Z";
     /// <summary>The Easier STAC API (scene → band CIDs), or a path to a static catalog.json.</summary>
+    [Description("The Easier STAC API (scene -> band CIDs), or the path of a static catalog.json.")]
     public string EasierUrl { get; init; } = "https://stac.easierdata.info";
+    [Description("Collection to search in the Easier catalog (null: any).")]
     public string? EasierCollection { get; init; }
+    [Description("Concurrent STAC requests.")]
     public int Concurrency { get; init; } = 50;
+    [Description("Tries per STAC request (429 and 5xx are retried with back-off).")]
     public int MaxTries { get; init; } = 5;
+    [Description("Timeout of one STAC request, seconds (> 0).")]
     public double TimeoutSeconds { get; init; } = 60;
     /// <summary>Environment variable holding an Earthdata bearer token (else ~/.netrc is used).</summary>
+    [Description("Environment variable holding an Earthdata bearer token (else ~/.netrc is used).")]
     public string TokenEnv { get; init; } = "EARTHDATA_TOKEN";
 }
 
 public sealed record SelectionConfig
 {
+    [Description("Keep scenes with cloud cover <= this percentage (0-100).")]
     public int CloudCoverThreshold { get; init; } = 5;
+    [Description("Spatial coverage steps tried in order until enough scenes remain (percentages 0-100).")]
     public IReadOnlyList<int> CoverageThresholds { get; init; } = [100, 90, 80, 70, 60, 50];
+    [Description("Scenes a tile needs after the rules (>= 1); the first, middle and last are taken.")]
     public int MinScenes { get; init; } = 3;
 }
 
 public sealed record IpfsSource
 {
     /// <summary>car (a CAR file or folder of CARs), kubo (RPC API), gateway (path gateway), trustless (CAR gateway).</summary>
+    [Description("car (a CAR file or folder of CARs), kubo (RPC API), kubo-cat, gateway (path gateway) or trustless (CAR gateway).")]
     public string Kind { get; init; } = "";
+    [Description("http(s) URL of a kubo, kubo-cat, gateway or trustless source.")]
     public string? Url { get; init; }
+    [Description("CAR file or folder of a car source.")]
     public string? Path { get; init; }
+    [Description("Concurrent fetches from this source (>= 1; default ipfs.concurrency).")]
     public int? Concurrency { get; init; }
 }
 
 public sealed record IpfsConfig
 {
+    [Description("Sources tried in order for every band (failover); every byte is verified against the CID.")]
     public IReadOnlyList<IpfsSource> Sources { get; init; } = [new() { Kind = "kubo", Url = "http://127.0.0.1:5001" }];
+    [Description("Band files fetched at once.")]
     public int Concurrency { get; init; } = 8;
+    [Description("Stall timeout of one fetch, seconds (> 0).")]
     public double TimeoutSeconds { get; init; } = 120;
+    [Description("Tries per band file and source.")]
     public int MaxTries { get; init; } = 3;
     /// <summary>Timeout of the retrievability check (the original's `ipfs block stat --timeout 30s`).</summary>
+    [Description("Timeout of the retrievability check (check-cids), seconds (> 0).")]
     public double CheckTimeoutSeconds { get; init; } = 30;
 }
 
 public sealed record ReprojectConfig
 {
     /// <summary>original: chips bit-identical to the original's whole-grid warp; exact: per-chip exact warp.</summary>
+    [Description("original (chips bit-identical to the original's whole-grid warp) or exact (per-chip exact warp).")]
     public string Mode { get; init; } = "original";
     /// <summary>Also write whole reprojected tiles (the original's tiles_reprojected/). Costly; off by default.</summary>
+    [Description("Also write whole reprojected scene bands (the original's tiles_reprojected/); costly.")]
     public bool WriteTiles { get; init; }
 }
 
 public sealed record CdlConfig
 {
+    [Description("The CDL raster (EPSG:5070, 30 m).")]
     public string Path { get; init; } = "data/cdl/2021_30m_cdls_kansas_clip.tif";
+    [Description("CSV mapping CDL codes to the 14 classes (old_class_value,new_class_value).")]
     public string ReclassTable { get; init; } = "data/classes/cdl_total_dst.csv";
 }
 
 public sealed record ChipsConfig
 {
+    [Description("Chip size in pixels (the published dataset: 224).")]
     public int Size { get; init; } = 224;
     /// <summary>Values counted as NA before clipping negatives to 0. The original counted only -1000.</summary>
+    [Description("Values counted as NA before negatives are clipped to 0 (the original: -1000).")]
     public IReadOnlyList<int> NaValues { get; init; } = [-1000];
     /// <summary>Also count each band's declared nodata (-9999 in HLS v2.0), the spec's fix of the original's defect.</summary>
+    [Description("Also count each band's declared nodata (-9999 in HLS v2.0) as NA.")]
     public bool CountBandNodata { get; init; } = true;
     /// <summary>GeoTIFF compression of chip files: NONE (as published), LZW or DEFLATE.</summary>
+    [Description("GeoTIFF compression of chip files: NONE (as published), LZW or DEFLATE.")]
     public string Compression { get; init; } = "NONE";
 }
 
 public sealed record FilterConfig
 {
+    [Description("Keep a chip when its worst date's bad-pixel percentage is below this (0-100).")]
     public double MaxBadPct { get; init; } = 5;
+    [Description("Keep a chip when its NA count is at most this (>= 0).")]
     public long MaxNaCount { get; init; } = 0;
 }
 
 public sealed record SplitConfig
 {
+    [Description("Seed of the split (a chip's side depends on seed and chip id only).")]
     public string Seed { get; init; } = "42";
+    [Description("Share of chips in train (strictly between 0 and 1).")]
     public double TrainFraction { get; init; } = 0.8;
     /// <summary>Import a published split (train/val id CSVs) instead of computing one.</summary>
+    [Description("Import a published split: CSV of train chip ids (with import_val).")]
     public string? ImportTrain { get; init; }
+    [Description("CSV of validation chip ids (with import_train).")]
     public string? ImportVal { get; init; }
 }
 
 public sealed record ExportConfig
 {
+    [Description("Write export/huggingface/ (training_chips/, validation_chips/, *_data.txt).")]
     public bool Huggingface { get; init; } = true;
+    [Description("Write export/baseline/ (chips, id lists, baseline_config.yaml).")]
     public bool Baseline { get; init; } = true;
 }

@@ -6,7 +6,7 @@ namespace CropData.Gdal.Native;
 
 /// <summary>
 /// Finds the system GDAL. Debian ships only the versioned <c>libgdal.so.32</c> unless the -dev package is
-/// installed, so the unversioned name alone is not enough (DEVELOPERS.md pitfall).
+/// installed, so the unversioned name alone is not enough (a pitfall of the system GDAL, see CONTRIBUTING.md).
 /// </summary>
 internal static class GdalLibrary
 {

@@ -17,7 +17,7 @@ internal static partial class Osr
     [LibraryImport(GdalLibrary.Name)]
     internal static partial int OSRImportFromEPSG(nint srs, int code);
 
-    /// <summary>0 = OAMS_TRADITIONAL_GIS_ORDER: x = easting/longitude always (DEVELOPERS.md pitfall).</summary>
+    /// <summary>0 = OAMS_TRADITIONAL_GIS_ORDER: x = easting/longitude always (a pitfall of the system GDAL, see CONTRIBUTING.md).</summary>
     [LibraryImport(GdalLibrary.Name)]
     internal static partial void OSRSetAxisMappingStrategy(nint srs, int strategy);
 

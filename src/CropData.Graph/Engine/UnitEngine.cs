@@ -218,6 +218,9 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
 
     internal const string GatherUnit = "gather";
 
+    private static IReadOnlyList<string> DeclaredKeys(UnitTask<TContext, TUnit> task) =>
+        System.Reflection.CustomAttributeExtensions.GetCustomAttribute<ReadsConfigAttribute>(task.GetType())?.Keys ?? [];
+
     /// <summary>The gather step's stamp lives in its own folder, apart from the units' (where it would look stale).</summary>
     internal static string GatherStampTask(string task) => task + ".gather";
 
@@ -251,7 +254,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             }
         }
 
-        foreach (var key in spec.ConfigKeys)
+        foreach (var key in DeclaredKeys(task).Concat(spec.ConfigKeys))
             p.Config[key] = config.GetOrAdd(key, ctx.ConfigValue);
 
         // Forced units and --repair look at bytes, never at the size+mtime shortcuts (the index, stamps, hash cache).
@@ -315,7 +318,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             {
                 bool had = old.Config.TryGetValue(key, out var was);
                 bool has = p.Config.TryGetValue(key, out var now);
-                if (had != has || was != now) reasons.Add(new BuildReason(ReasonKind.ConfigChanged, key));
+                if (had != has || was != now) reasons.AddRange(ConfigDiff.Reasons(key, had ? was : null, has ? now : null));
             }
             var oldInputs = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var f in old.Inputs) oldInputs.TryAdd(f.Path, f.Sha256);
@@ -559,7 +562,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             await task.RunAsync(p.Unit, ctx, outputs).ConfigureAwait(false);
             Commit(name, s, p, outputs, before, version);
             p.Status = UnitStatus.Built;
-            s.Log.Verbose($"{name}: built {p.Id} ({BuildResult.FormatTime(clock.Elapsed)}; {p.Reasons.FirstOrDefault()})");
+            s.Log.Verbose($"{name}: built {p.Id} in {BuildResult.FormatTime(clock.Elapsed)}; reason: {string.Join("; ", p.Reasons)}");
         }
         catch (Exception ex)
         {

@@ -7,6 +7,12 @@ internal abstract class HostConsole
 {
     public abstract bool IsInteractive { get; }
     public abstract void WriteLine(string text);
+
+    /// <summary>Errors and warnings (stderr in the host).</summary>
+    public abstract void WriteError(string text);
+
+    /// <summary>Paths under this folder are shown relative to it (set once the context knows the repository root).</summary>
+    public string? PathBase { get; set; }
     public abstract IBuildLog CreateLog(BuildVerbosity verbosity);
 
     /// <param name="rightAligned">Per column.</param>
@@ -15,23 +21,28 @@ internal abstract class HostConsole
     /// <summary>Runs <paramref name="body"/>, which calls the tick once per finished unit.</summary>
     public abstract Task RunWithProgressAsync(string name, int total, IBuildLog log, Func<Action, Task> body);
 
-    public static HostConsole Create(TextWriter? output, bool? interactive)
+    /// <param name="output">Results and progress; null = stdout.</param>
+    /// <param name="error">Errors and warnings; null = <paramref name="output"/> when given, else stderr.</param>
+    public static HostConsole Create(TextWriter? output, TextWriter? error, bool? interactive)
     {
         bool tty = interactive ?? (output is null && !Console.IsOutputRedirected
             && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"))
             && Environment.GetEnvironmentVariable("TERM") != "dumb");
+        error ??= output ?? Console.Error;
         if (tty)
         {
             var console = output is null
                 ? AnsiConsole.Console
                 : AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Interactive = InteractionSupport.Yes });
-            return new AnsiHostConsole(console);
+            var errorConsole = ReferenceEquals(error, output) ? console
+                : AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error) });
+            return new AnsiHostConsole(console, errorConsole);
         }
-        return new PlainHostConsole(output ?? Console.Out);
+        return new PlainHostConsole(output ?? Console.Out, error);
     }
 }
 
-internal sealed class PlainHostConsole(TextWriter writer) : HostConsole
+internal sealed class PlainHostConsole(TextWriter writer, TextWriter error) : HostConsole
 {
     private readonly Lock _gate = new();
 
@@ -41,12 +52,21 @@ internal sealed class PlainHostConsole(TextWriter writer) : HostConsole
     {
         lock (_gate)
         {
-            writer.WriteLine(text);
+            writer.WriteLine(LogPaths.Shorten(text, PathBase));
             writer.Flush();
         }
     }
 
-    public override IBuildLog CreateLog(BuildVerbosity verbosity) => new TextBuildLog(writer, verbosity);
+    public override void WriteError(string text)
+    {
+        lock (_gate)
+        {
+            error.WriteLine(LogPaths.Shorten(text, PathBase));
+            error.Flush();
+        }
+    }
+
+    public override IBuildLog CreateLog(BuildVerbosity verbosity) => new TextBuildLog(writer, verbosity, error);
 
     public override void WriteTable(string[] headers, bool[] rightAligned, IReadOnlyList<string[]> rows, string[]? footer)
     {
@@ -97,7 +117,7 @@ internal sealed class PlainHostConsole(TextWriter writer) : HostConsole
     }
 }
 
-internal sealed class AnsiHostConsole(IAnsiConsole console) : HostConsole
+internal sealed class AnsiHostConsole(IAnsiConsole console, IAnsiConsole error) : HostConsole
 {
     private readonly Lock _gate = new();
 
@@ -105,10 +125,15 @@ internal sealed class AnsiHostConsole(IAnsiConsole console) : HostConsole
 
     public override void WriteLine(string text)
     {
-        lock (_gate) console.WriteLine(text);
+        lock (_gate) console.WriteLine(LogPaths.Shorten(text, PathBase));
     }
 
-    public override IBuildLog CreateLog(BuildVerbosity verbosity) => new AnsiBuildLog(console, verbosity, _gate);
+    public override void WriteError(string text)
+    {
+        lock (_gate) error.WriteLine(LogPaths.Shorten(text, PathBase));
+    }
+
+    public override IBuildLog CreateLog(BuildVerbosity verbosity) => new AnsiBuildLog(console, error, verbosity, _gate);
 
     public override void WriteTable(string[] headers, bool[] rightAligned, IReadOnlyList<string[]> rows, string[]? footer)
     {
@@ -151,21 +176,22 @@ internal sealed class AnsiHostConsole(IAnsiConsole console) : HostConsole
     }
 }
 
-internal sealed class AnsiBuildLog(IAnsiConsole console, BuildVerbosity verbosity, Lock gate) : IBuildLog
+internal sealed class AnsiBuildLog(IAnsiConsole console, IAnsiConsole error, BuildVerbosity verbosity, Lock gate) : IBuildLog
 {
     public BuildVerbosity Verbosity { get; } = verbosity;
+    public string? PathBase { get; set; }
 
-    public void Error(string message) => Write(BuildVerbosity.Quiet, "[red]error:[/] ", message, null);
-    public void Warning(string message) => Write(BuildVerbosity.Minimal, "[yellow]warning:[/] ", message, null);
-    public void Information(string message) => Write(BuildVerbosity.Normal, "", message, null);
-    public void Verbose(string message) => Write(BuildVerbosity.Verbose, "", message, "grey");
-    public void Debug(string message) => Write(BuildVerbosity.Diagnostic, "[grey]debug:[/] ", message, "grey");
+    public void Error(string message) => Write(BuildVerbosity.Quiet, "[red]error:[/] ", message, null, error);
+    public void Warning(string message) => Write(BuildVerbosity.Minimal, "[yellow]warning:[/] ", message, null, error);
+    public void Information(string message) => Write(BuildVerbosity.Normal, "", message, null, console);
+    public void Verbose(string message) => Write(BuildVerbosity.Verbose, "", message, "grey", console);
+    public void Debug(string message) => Write(BuildVerbosity.Diagnostic, "[grey]debug:[/] ", message, "grey", console);
 
-    private void Write(BuildVerbosity level, string prefix, string message, string? colour)
+    private void Write(BuildVerbosity level, string prefix, string message, string? colour, IAnsiConsole to)
     {
         if (Verbosity < level) return;
-        string body = Markup.Escape(message);
+        string body = Markup.Escape(LogPaths.Shorten(message, PathBase));
         if (colour is not null) body = $"[{colour}]{body}[/]";
-        lock (gate) console.MarkupLine(prefix + body);
+        lock (gate) to.MarkupLine(prefix + body);
     }
 }

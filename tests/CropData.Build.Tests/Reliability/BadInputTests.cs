@@ -21,10 +21,11 @@ public class BadInputTests(ReliabilityFixture f, ITestOutputHelper output)
     public static readonly IReadOnlyDictionary<string, Row> Table = new Dictionary<string, Row>
     {
         // Configuration: the host prints the ConfigException and exits 2 before touching the data folder.
-        ["malformed yaml"] = new("config: 'train_dataset_name: [oops' (unclosed flow sequence)", "malformed YAML at line 3, column 1: While parsing a flow sequence, did not find expected ',' or ']'"),
+        ["malformed yaml"] = new("config: 'train_dataset_name: [oops' (unclosed flow sequence)", ":2:21: '[' is never closed\n  2 | train_dataset_name: [oops"),
+        ["yaml tab indent"] = new("config: a tab before 'max_bad_pct' on the last line", ": a tab in the indentation (YAML indents with spaces only)\n"),
         ["unknown key"] = new("config: top-level 'bogus_key: 1'", "unknown key 'bogus_key'; allowed here: aoi, bands"),
         ["unknown nested key"] = new("config: 'filter.max_bad_percent'", "unknown key 'filter.max_bad_percent'; allowed here: max_bad_pct, max_na_count"),
-        ["wrong type"] = new("config: 'filter.max_bad_pct: lots'", "key 'filter.max_bad_pct' has a value of the wrong type"),
+        ["wrong type"] = new("config: 'filter.max_bad_pct: lots'", "has the value 'lots' of the wrong type: expected a number"),
         ["out of range"] = new("config: 'selection.cloud_cover_threshold: 150'", "key 'selection.cloud_cover_threshold' = '150' is not allowed; expected an integer from 0 to 100"),
         ["unknown mode"] = new("config: 'reproject.mode: fastest'", "key 'reproject.mode' = 'fastest' is not allowed; expected original or exact"),
         ["unknown ipfs kind"] = new("config: ipfs source 'kind: ftp'", "key 'ipfs.sources[0].kind' = 'ftp' is not allowed; expected car, kubo, kubo-cat, gateway or trustless"),
@@ -35,6 +36,7 @@ public class BadInputTests(ReliabilityFixture f, ITestOutputHelper output)
         ["aoi bowtie"] = new("aoi.geojson: a self-intersecting ring", "is not a valid polygon: Self-intersection"),
         ["aoi not json"] = new("aoi.geojson: a text file", "is not JSON"),
         ["aoi bad chip id"] = new("aoi.chip_ids: [chip_2x3, chip_201_335]", "'chip_2x3' is not a chip id: expected chip_RRR_CCC"),
+        ["aoi chip off the cdl"] = new("aoi.chip_ids: [chip_999_999] (a chip id of South America)", "chip_999_999 not on the CDL raster data/cdl/2021_30m_cdls_kansas_clip.tif (it holds whole chips of rows 201-204, columns 335-338)"),
         // STAC catalogs (spec stages 3 and 6): the scene is reported, the build goes on without it.
         ["umm without cloud cover"] = new("CMR UMM-G of a candidate without CLOUD_COVERAGE", "CLOUD_COVERAGE missing"),
         ["item without umm link"] = new("CMR item without its .umm_json link", "the STAC item has no .umm_json link or asset"),
@@ -74,6 +76,7 @@ public class BadInputTests(ReliabilityFixture f, ITestOutputHelper output)
                 await ConfigErrorAsync(w, expected);
                 break;
             }
+            case "yaml tab indent": await ConfigErrorAsync(Fresh(extra: "filter:\n\tmax_bad_pct: 3"), expected); break;
             case "unknown key": await ConfigErrorAsync(Fresh(extra: "bogus_key: 1"), expected); break;
             case "unknown nested key": await ConfigErrorAsync(Fresh(extra: "filter:\n  max_bad_percent: 3"), expected); break;
             case "wrong type": await ConfigErrorAsync(Fresh(extra: "filter:\n  max_bad_pct: lots"), expected); break;
@@ -106,10 +109,17 @@ public class BadInputTests(ReliabilityFixture f, ITestOutputHelper output)
             case "aoi not json": await AoiErrorAsync("this is not json\n", expected); break;
             case "aoi bad chip id":
             {
+                // Chip ids are configuration: checked before any stage runs (it used to fail the aoi stage only).
                 var w = new Workspace(f, "bad");
                 w.WriteConfig(aoi: "  chip_ids: [chip_2x3, chip_201_335]");
-                var (r, log) = await w.RunInProcessAsync("--target=aoi");
-                AssertOneFailure(r, log, "aoi", expected);
+                await ConfigErrorAsync(w, expected);
+                break;
+            }
+            case "aoi chip off the cdl":
+            {
+                var w = new Workspace(f, "bad");
+                w.WriteConfig(aoi: "  chip_ids: [chip_999_999, chip_201_335]");
+                await ConfigErrorAsync(w, expected);
                 break;
             }
 
