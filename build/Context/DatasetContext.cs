@@ -26,6 +26,8 @@ public sealed class DatasetContext : BuildContext
         _tileAssigner = new Lazy<TileAssigner>(() => new TileAssigner(S2TileCentroids.ReadCsv(Resolve(Config.Grid.TileCentroids))));
         _grid = new Lazy<ChipGrid>(() => ChipGrid.Load(Resolve(Config.Grid.Chips4326), Resolve(Config.Grid.Chips5070)));
         Paths = new DatasetPaths(Path.Combine(DataDir, "training_datasets", Config.TrainDatasetName), DataDir);
+        _fetcher = new Lazy<CropData.Ipfs.Retrieval.IpfsFetcher>(() => IpfsSetup.CreateFetcher(this));
+        _cdlInfo = new Lazy<CropData.Raster.CdlRasterInfo>(() => CropData.Raster.CdlRasterInfo.Read(Resolve(Config.Cdl.Path)));
         if (Config.Aoi.ChipIds is { } ids) CheckChipIds(ids);
     }
 
@@ -89,7 +91,29 @@ public sealed class DatasetContext : BuildContext
     /// <summary>The config's data_dir, absolute.</summary>
     public string DataDir { get; }
 
+    /// <summary>What the earlier stages produced (the AOI's chips, chips by tile, selected scenes, QA records, ...).</summary>
+    public DatasetState State => _state ??= new DatasetState(this);
+    private DatasetState? _state;
+
+    /// <summary>The IPFS fetcher of this run (its sources, retries and concurrency from ipfs.*), made on first use.</summary>
+    public CropData.Ipfs.Retrieval.IpfsFetcher Fetcher => _fetcher.Value;
+    private readonly Lazy<CropData.Ipfs.Retrieval.IpfsFetcher> _fetcher;
+
+    /// <summary>The CDL raster's grid (read once; a CDL that is no raster, not EPSG:5070 or off the national grid fails here).</summary>
+    public CropData.Raster.CdlRasterInfo CdlInfo => _cdlInfo.Value;
+    private readonly Lazy<CropData.Raster.CdlRasterInfo> _cdlInfo;
+
     public override IEnumerable<string> SharedFolders => [DataDir];
+
+    /// <summary>A flag option of the command line (<c>--all</c>, <c>--link</c>): absent or false/0/no is false.</summary>
+    public bool Flag(string name) => Argument(name)?.ToLowerInvariant() switch
+    {
+        null or "false" or "0" or "no" => false,
+        "" or "true" or "1" or "yes" => true,
+        var v => throw new BuildUsageException($"--{name} takes no value or true/false, not '{v}'"),
+    };
+
+    public override IReadOnlyDictionary<string, string> PathRoots => new Dictionary<string, string> { ["data_dir"] = DataDir };
 
     public override string? DisplayRoot => RepoRoot;
 
@@ -130,7 +154,10 @@ public sealed class DatasetContext : BuildContext
     }
 
     /// <summary>The bands each scene provides to the chips: the reflectance bands then Fmask.</summary>
-    public IReadOnlyList<string> SceneBands => [.. Config.Bands, Config.FmaskBand];
+    public IReadOnlyList<string> SceneBands => [.. Bands.All];
+
+    /// <summary>The config's reflectance bands and quality band: the one rule for which band is which.</summary>
+    public CropData.Raster.SceneBandSet Bands => new(Config.Bands, Config.FmaskBand);
 
     public static string ToolVersion =>
         typeof(DatasetContext).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";

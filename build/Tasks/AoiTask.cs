@@ -42,6 +42,5 @@ public sealed class AoiTask : AggregateTask
     }
 
     /// <summary>The chip ids of the current AOI (the aoi task's output), sorted.</summary>
-    public static IReadOnlyList<string> ReadChipIds(DatasetContext c) =>
-        File.ReadAllLines(c.Paths.AoiChipIds).Where(l => l.Length > 0).ToList();
+
 }

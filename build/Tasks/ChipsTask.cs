@@ -15,16 +15,7 @@ public sealed class ChipsTask : UnitTask<DatasetContext, ChipsTask.ChipUnit>
 {
     public sealed record ChipUnit(string Chip, string Tile, IReadOnlyList<string> Scenes);
 
-    /// <summary>What the chips stage made of one chip: built (with its tracking row) or skipped (and why).</summary>
-    public sealed record ChipQa(string ChipId, string Tile, bool Built, string? Reason, int[] Valid, double[] BadPct,
-        ChipTrackingRow? Row, long UnmappedCdlPixels);
-
     public override string Version => "1";
-
-    public static IReadOnlyList<(string Tile, IReadOnlyList<string> Chips)> ChipsByTile(DatasetContext c) =>
-        AoiTask.ReadChipIds(c).Where(ch => File.Exists(c.Paths.ChipTile(ch)))
-            .GroupBy(ch => TilesTask.ReadChipTile(c, ch).Tile).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => (g.Key, (IReadOnlyList<string>)g.Order(StringComparer.Ordinal).ToList())).ToList();
 
     public override IEnumerable<ChipUnit> Units(DatasetContext c)
     {
@@ -36,9 +27,9 @@ public sealed class ChipsTask : UnitTask<DatasetContext, ChipsTask.ChipUnit>
 
     private static IEnumerable<ChipUnit> ChipUnits(DatasetContext c)
     {
-        foreach (var (tile, chips) in ChipsByTile(c))
+        foreach (var (tile, chips) in c.State.ChipsByTile())
         {
-            var scenes = ScenesTask.ReadTileScenes(c, tile).OrderBy(s => s.Slot).Select(s => s.Scene.SceneId).ToList();
+            var scenes = c.State.TileScenes(tile).OrderBy(s => s.Slot).Select(s => s.Scene.SceneId).ToList();
             if (scenes.Count != ChipAssembly.DateCount) continue; // tile dropped by the selection (reported there)
             foreach (var chip in chips) yield return new ChipUnit(chip, tile, scenes);
         }
@@ -56,68 +47,35 @@ public sealed class ChipsTask : UnitTask<DatasetContext, ChipsTask.ChipUnit>
     public override void Run(ChipUnit u, DatasetContext c, UnitOutputs o)
     {
         var chip = ChipId.Parse(u.Chip);
-        var scenes = ScenesTask.ReadTileScenes(c, u.Tile).OrderBy(s => s.Slot).ToList();
-        var dates = scenes.Select(s => ReadDate(c, s.Scene.SceneId, s.Scene.Date, u.Chip)).ToList();
-        var na = new NaPolicy
+        var scenes = c.State.TileScenes(u.Tile).OrderBy(s => s.Slot).ToList();
+        var dates = scenes.Select(s => new WarpedDate(s.Scene.SceneId, s.Scene.Date,
+            c.Config.Bands.Select(b => c.Paths.Warped(s.Scene.SceneId, b, u.Chip)).ToList(),
+            c.Paths.Warped(s.Scene.SceneId, c.Config.FmaskBand, u.Chip))).ToList();
+        var options = new ChipWriteOptions
         {
-            Values = c.Config.Chips.NaValues.Select(v => (short)v).ToList(),
-            CountBandNoData = c.Config.Chips.CountBandNodata,
+            Na = new NaPolicy { Values = c.Config.Chips.NaValues.Select(v => (short)v).ToList(), CountBandNoData = c.Config.Chips.CountBandNodata },
+            Files = ChipFileOptions.FromConfig(c.Config.Chips.Compression),
+            BandDescriptions = Enumerable.Range(1, dates.Count).SelectMany(d => c.Config.Bands.Select(b => $"date{d}_{b}")).ToList(),
         };
-        var assembled = ChipAssembly.Assemble(u.Chip, u.Tile, dates, na);
-        var valid = assembled.Qa.Select(q => q.Valid).ToArray();
-        var badPct = assembled.Qa.Select(q => q.BadPct).ToArray();
-        if (assembled.Skipped)
-        {
-            // Spec stage 9: a date with no valid pixel skips the chip; it is reported, not built.
-            var reason = "no valid Fmask pixel on " + string.Join(", ",
-                assembled.Qa.Select((q, i) => (q, i)).Where(x => x.q.Valid == 0).Select(x => dates[x.i].Date.ToString("yyyy-MM-dd")));
-            o.Warn($"chip {u.Chip} skipped: {reason}");
-            WorkFile.Write(o.TempPathFor(c.Paths.ChipQa(u.Chip)), new ChipQa(u.Chip, u.Tile, false, reason, valid, badPct, null, 0));
-            return;
-        }
-
         using var cdl = CdlRaster.Open(c.Resolve(c.Config.Cdl.Path));
-        var codes = cdl.ReadChip(chip);
-        var classes = new byte[codes.Length];
-        var reclass = CdlReclassTable.Load(c.Resolve(c.Config.Cdl.ReclassTable)).Apply(codes, classes);
-        if (reclass.UnmappedPixels > 0)
-            o.Warn($"chip {u.Chip}: {reclass.UnmappedPixels} CDL pixels with codes missing from the reclass table " +
-                   $"({string.Join(", ", reclass.UnmappedCodes.Keys.Order())}) mapped to class 0");
-
-        var files = ChipFileOptions.FromConfig(c.Config.Chips.Compression);
-        var descriptions = Enumerable.Range(1, ChipAssembly.DateCount).SelectMany(d => c.Config.Bands.Select(b => $"date{d}_{b}")).ToList();
-        ChipFiles.WriteMerged(o.TempPathFor(c.Paths.Merged(u.Chip)), chip, assembled.Merged, files, descriptions);
-        ChipFiles.WriteFmask(o.TempPathFor(c.Paths.Fmask(u.Chip)), chip, assembled.Fmask, files);
-        ChipFiles.WriteMask(o.TempPathFor(c.Paths.Mask(u.Chip)), chip, classes, cdl.ColorTable, files);
-        WorkFile.Write(o.TempPathFor(c.Paths.ChipQa(u.Chip)),
-            new ChipQa(u.Chip, u.Tile, true, null, valid, badPct, assembled.Row, reclass.UnmappedPixels));
-    }
-
-    private static ChipDate ReadDate(DatasetContext c, string scene, DateOnly date, string chip)
-    {
-        var reflectance = new List<short[]>();
-        var noData = new List<double?>();
-        foreach (var band in c.Config.Bands)
+        var result = ChipStage.Run(chip, u.Tile, dates, cdl, CdlReclassTable.Load(c.Resolve(c.Config.Cdl.ReclassTable)),
+            new ChipOutputPaths(o.TempPathFor(c.Paths.Merged(u.Chip)), o.TempPathFor(c.Paths.Fmask(u.Chip)), o.TempPathFor(c.Paths.Mask(u.Chip))), options);
+        var a = result.Assembled;
+        var valid = a.Qa.Select(q => q.Valid).ToArray();
+        var badPct = a.Qa.Select(q => q.BadPct).ToArray();
+        string? reason = null;
+        if (a.Skipped)
         {
-            using var ds = OpenWarped(c, scene, band, chip);
-            if (ds.DataType(1) != RasterDataType.Int16)
-                throw new InvalidDataException($"{ds.Path}: band {band} of scene {scene} is {ds.DataType(1)}, expected Int16 reflectance");
-            reflectance.Add(ds.ReadBand<short>(1));
-            noData.Add(ds.NoData(1));
+            // Spec stage 9: a date with no valid pixel leaves the chip out; it is reported, not built.
+            reason = "no valid Fmask pixel on " + string.Join(", ", a.Qa.Select((q, i) => (q, i)).Where(x => x.q.Valid == 0).Select(x => dates[x.i].Date.ToString("yyyy-MM-dd")));
+            o.Warn($"chip {u.Chip} skipped: {reason}");
         }
-        using var fmask = OpenWarped(c, scene, c.Config.FmaskBand, chip);
-        return new ChipDate(date, reflectance, noData, fmask.ReadBand<byte>(1));
-    }
-
-    private static RasterDataset OpenWarped(DatasetContext c, string scene, string band, string chip)
-    {
-        var ds = RasterDataset.Open(c.Paths.Warped(scene, band, chip));
-        if (ds.Width != CdlGrid.ChipSize || ds.Height != CdlGrid.ChipSize)
+        else if (result.Reclass.UnmappedPixels > 0)
         {
-            ds.Dispose();
-            throw new InvalidDataException($"{c.Paths.Warped(scene, band, chip)}: {ds.Width}x{ds.Height} pixels, expected {CdlGrid.ChipSize}x{CdlGrid.ChipSize}");
+            o.Warn($"chip {u.Chip}: {result.Reclass.UnmappedPixels} CDL pixels with codes missing from the reclass table " +
+                   $"({string.Join(", ", result.Reclass.UnmappedCodes.Keys.Order())}) mapped to class 0");
         }
-        return ds;
+        WorkFile.Write(o.TempPathFor(c.Paths.ChipQa(u.Chip)), new ChipQa(u.Chip, u.Tile, !a.Skipped, reason, valid, badPct, a.Row, result.Reclass.UnmappedPixels));
     }
 
     public override void Gather(DatasetContext c, IReadOnlyList<ChipUnit> units, UnitOutputs o)
@@ -129,15 +87,4 @@ public sealed class ChipsTask : UnitTask<DatasetContext, ChipsTask.ChipUnit>
         c.Log.Information($"chips: {rows.Count} chips written, {qa.Count(q => !q.Built)} left out (no valid Fmask pixel on a date) -> {c.Paths.TrackChipsCsv}");
     }
 
-    /// <summary>The chips stage's record of every chip it ran for.</summary>
-    public static IReadOnlyList<ChipQa> ReadAllQa(DatasetContext c) =>
-        AoiTask.ReadChipIds(c).Where(ch => File.Exists(c.Paths.ChipQa(ch))).Select(ch => WorkFile.Read<ChipQa>(c.Paths.ChipQa(ch))).ToList();
-
-    /// <summary>Why a chip has no QA record: its tile was dropped, a download failed, or its unit failed.</summary>
-    public static string MissingReason(DatasetContext c, string chip, string tile)
-    {
-        if (tile.Length == 0) return "no tile assigned";
-        if (ScenesTask.ReadTileScenes(c, tile).Count != ChipAssembly.DateCount) return $"tile {tile} has no 3 usable scenes";
-        return "a scene band could not be downloaded or warped (see the build log)";
-    }
 }

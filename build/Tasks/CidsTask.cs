@@ -9,23 +9,21 @@ namespace CropData.Build.Tasks;
 [ReadsConfig("stac.easier_url", "stac.easier_collection", "bands", "fmask_band")]
 [IsDependentOn(typeof(ScenesTask))]
 [TaskDescription("Stage 6: look up every selected scene's band CIDs in the Easier STAC catalog -> tile_payloads.json")]
-public sealed class CidsTask : UnitTask<DatasetContext, CidsTask.SceneUnit>
+public sealed class CidsTask : UnitTask<DatasetContext, SceneRef>
 {
-    public sealed record SceneUnit(string Tile, string Scene);
-
-    public override IEnumerable<SceneUnit> Units(DatasetContext c) =>
-        ScenesTask.Tiles(c).SelectMany(t => ScenesTask.ReadTileScenes(c, t).Select(s => new SceneUnit(t, s.Scene.SceneId)))
+    public override IEnumerable<SceneRef> Units(DatasetContext c) =>
+        c.State.Tiles().SelectMany(t => c.State.TileScenes(t).Select(s => new SceneRef(t, s.Scene.SceneId)))
             .DistinctBy(u => u.Scene).OrderBy(u => u.Scene, StringComparer.Ordinal);
 
-    public override string UnitId(SceneUnit u) => u.Scene;
+    public override string UnitId(SceneRef u) => u.Scene;
 
-    public override string? ShardKey(SceneUnit u) => u.Tile;
+    public override string? ShardKey(SceneRef u) => u.Tile;
 
     public override int MaxParallelism(DatasetContext c) => Math.Max(c.Options.Jobs, Math.Min(c.Config.Stac.Concurrency, 16));
 
     // The scene id comes from the CMR catalog and names this unit's files: checked before any path is made of it
     // (a failed Describe fails this unit only; the other scenes go on).
-    public override UnitSpec Describe(SceneUnit u, DatasetContext c)
+    public override UnitSpec Describe(SceneRef u, DatasetContext c)
     {
         SafeName.Check(u.Scene, "scene id");
         return new(
@@ -33,7 +31,7 @@ public sealed class CidsTask : UnitTask<DatasetContext, CidsTask.SceneUnit>
             Outputs: [c.Paths.ScenePayload(u.Scene), c.Paths.ScenePayloadIssues(u.Scene), .. c.SceneBands.Select(b => c.Paths.BandCid(u.Scene, b))]);
     }
 
-    public override async Task RunAsync(SceneUnit u, DatasetContext c, UnitOutputs o)
+    public override async Task RunAsync(SceneRef u, DatasetContext c, UnitOutputs o)
     {
         var source = StacSources.Open(c, c.Config.Stac.EasierUrl);
         try
@@ -59,21 +57,19 @@ public sealed class CidsTask : UnitTask<DatasetContext, CidsTask.SceneUnit>
         }
     }
 
-    public override void Gather(DatasetContext c, IReadOnlyList<SceneUnit> units, UnitOutputs o)
+    public override void Gather(DatasetContext c, IReadOnlyList<SceneRef> units, UnitOutputs o)
     {
         var payloads = units.Where(u => File.Exists(c.Paths.ScenePayload(u.Scene)))
-            .Select(u => KeyValuePair.Create(u.Scene, ReadPayload(c, u.Scene)));
+            .Select(u => KeyValuePair.Create(u.Scene, c.State.ScenePayload(u.Scene)));
         var text = System.Text.Encoding.UTF8.GetString(TilePayloadsJson.ToBytes(payloads));
         o.WriteAllText(c.Paths.TilePayloadsJson, text);
 
         // scene_issues.csv: every scene skipped by discovery or the CID lookup, and every tile the rules dropped.
-        var tiles = ScenesTask.Tiles(c);
+        var tiles = c.State.Tiles();
         var issues = tiles.Where(t => File.Exists(c.Paths.TileSearchIssues(t))).SelectMany(t => SceneIssuesCsv.ReadFile(c.Paths.TileSearchIssues(t)))
-            .Concat(ScenesTask.ReadTileSelections(c, tiles).Where(t => !t.IsSelected).Select(t => new SceneIssue(t.TileId, "", "tile dropped: " + t.DropReason)))
+            .Concat(c.State.TileSelections(tiles).Where(t => !t.IsSelected).Select(t => new SceneIssue(t.TileId, "", "tile dropped: " + t.DropReason)))
             .Concat(units.Where(u => File.Exists(c.Paths.ScenePayloadIssues(u.Scene))).SelectMany(u => SceneIssuesCsv.ReadFile(c.Paths.ScenePayloadIssues(u.Scene))));
         o.WriteAllText(c.Paths.SceneIssuesCsv, SceneIssuesCsv.ToText(issues));
     }
 
-    public static IReadOnlyList<BandCid> ReadPayload(DatasetContext c, string scene) =>
-        WorkFile.Read<List<BandCid>>(c.Paths.ScenePayload(scene));
 }

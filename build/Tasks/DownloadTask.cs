@@ -9,43 +9,27 @@ namespace CropData.Build.Tasks;
 [TaskName("download")]
 [IsDependentOn(typeof(CidsTask))]
 [TaskDescription("Stage 7: fetch every scene band by CID from IPFS (Kubo RPC, gateways, local CARs), verified block by block")]
-public sealed class DownloadTask : UnitTask<DatasetContext, DownloadTask.BandUnit>
+public sealed class DownloadTask : UnitTask<DatasetContext, SceneBand>
 {
-    public sealed record BandUnit(string Tile, string Scene, string Band, string Cid);
-
-    private Lazy<IpfsFetcher>? _fetcher;
-
-    public override IEnumerable<BandUnit> Units(DatasetContext c)
+    public override IEnumerable<SceneBand> Units(DatasetContext c)
     {
-        _fetcher = new Lazy<IpfsFetcher>(() => IpfsSetup.CreateFetcher(c));
-        return Bands(c);
+        return c.State.SceneBands();
     }
 
-    public static IEnumerable<BandUnit> Bands(DatasetContext c) =>
-        new CidsTask().Units(c).Where(u => File.Exists(c.Paths.ScenePayload(u.Scene)))
-            .SelectMany(u => CidsTask.ReadPayload(c, u.Scene).Select(b =>
-            {
-                SafeName.Check(u.Scene, "scene id");
-                SafeName.Check(b.BandName, $"band name of scene {u.Scene}");
-                if (b.Filename != $"{u.Scene}.{b.BandName}.tif")
-                    throw new InvalidDataException($"scene {u.Scene}: file name '{b.Filename}' of band {b.BandName} is not '{u.Scene}.{b.BandName}.tif'");
-                return new BandUnit(u.Tile, u.Scene, b.BandName, b.Cid);
-            }));
+    public override string UnitId(SceneBand u) => $"{u.Scene}.{u.Band}";
 
-    public override string UnitId(BandUnit u) => $"{u.Scene}.{u.Band}";
-
-    public override string? ShardKey(BandUnit u) => u.Tile;
+    public override string? ShardKey(SceneBand u) => u.Tile;
 
     public override int MaxParallelism(DatasetContext c) => c.Config.Ipfs.Concurrency;
 
     // The fingerprint holds this band's CID (its own record, so another band's new CID leaves it alone); the stamp
     // holds the file's sha256, so an existing file is checked against the stamp (cheap) instead of being trusted,
     // and a changed CID downloads again.
-    public override UnitSpec Describe(BandUnit u, DatasetContext c) => new(
+    public override UnitSpec Describe(SceneBand u, DatasetContext c) => new(
         Inputs: [c.Paths.BandCid(u.Scene, u.Band)],
         Outputs: [c.Paths.Band(u.Scene, u.Band)]);
 
-    public override async Task RunAsync(BandUnit u, DatasetContext c, UnitOutputs o)
+    public override async Task RunAsync(SceneBand u, DatasetContext c, UnitOutputs o)
     {
         var failure = c.Paths.DownloadFailure(u.Scene, u.Band);
         var cid = Cid.Parse(u.Cid);
@@ -65,7 +49,7 @@ public sealed class DownloadTask : UnitTask<DatasetContext, DownloadTask.BandUni
         }
         try
         {
-            var result = await _fetcher!.Value.FetchAsync(cid, staging, ct: c.CancellationToken);
+            var result = await c.Fetcher.FetchAsync(cid, staging, ct: c.CancellationToken);
             File.Move(staging, temp, overwrite: true);
             BandCache.Put(c.Paths.CidCache(u.Cid), temp);
             foreach (var f in result.Failures) o.Warn($"{u.Scene}.{u.Band} ({u.Cid}): {f}");
@@ -78,7 +62,7 @@ public sealed class DownloadTask : UnitTask<DatasetContext, DownloadTask.BandUni
         }
     }
 
-    public override void Gather(DatasetContext c, IReadOnlyList<BandUnit> units, UnitOutputs o)
+    public override void Gather(DatasetContext c, IReadOnlyList<SceneBand> units, UnitOutputs o)
     {
         var missing = units.Where(u => !File.Exists(c.Paths.Band(u.Scene, u.Band)) && File.Exists(c.Paths.DownloadFailure(u.Scene, u.Band)))
             .Select(u => WorkFile.Read<MissingCid>(c.Paths.DownloadFailure(u.Scene, u.Band)))
@@ -93,29 +77,4 @@ public sealed class DownloadTask : UnitTask<DatasetContext, DownloadTask.BandUni
         JsonSerializer.Serialize(missing, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NewLine = "\n" }) + "\n";
 
     public sealed record MissingCid(string Cid, string Filename, string BandName, string Scene, IReadOnlyList<string> Reasons);
-}
-
-[TaskName("check-cids")]
-[IsDependentOn(typeof(CidsTask))]
-[TaskDescription("Stage 7 check alone: ask every source whether each band CID is retrievable -> missing_cids.json")]
-public sealed class CheckCidsTask : Graph.AsyncFrostingTask<DatasetContext>
-{
-    public override async Task RunAsync(DatasetContext c)
-    {
-        var fetcher = IpfsSetup.CreateFetcher(c);
-        var bands = DownloadTask.Bands(c).ToList();
-        using var gate = new SemaphoreSlim(c.Config.Ipfs.Concurrency);
-        var results = await Task.WhenAll(bands.Select(async b =>
-        {
-            await gate.WaitAsync(c.CancellationToken);
-            try { return (b, check: await fetcher.CheckAsync(Cid.Parse(b.Cid), c.CancellationToken)); }
-            finally { gate.Release(); }
-        }));
-        var missing = results.Where(r => !r.check.Retrievable)
-            .Select(r => new DownloadTask.MissingCid(r.b.Cid, $"{r.b.Scene}.{r.b.Band}.tif", r.b.Band, r.b.Scene, r.check.Reasons))
-            .OrderBy(m => m.Filename, StringComparer.Ordinal).ToList();
-        AtomicFile.WriteAllText(c.Paths.MissingCidsJson, DownloadTask.MissingText(missing));
-        c.Log.Information($"check-cids: {results.Length - missing.Count} of {results.Length} CIDs retrievable; {missing.Count} missing -> {c.Paths.MissingCidsJson}");
-        if (missing.Count > 0) throw new InvalidOperationException($"{missing.Count} CIDs are not retrievable from any source (see {c.Paths.MissingCidsJson})");
-    }
 }

@@ -14,7 +14,7 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
 {
     // One quicklook per built chip (kept or rejected), so a rejected chip can be looked at too.
     public override IEnumerable<string> Units(DatasetContext c) =>
-        ChipsTask.ReadAllQa(c).Where(q => q.Built).Select(q => q.ChipId);
+        c.State.ChipQa().Where(q => q.Built).Select(q => q.ChipId);
 
     public override string UnitId(string chip) => chip;
 
@@ -48,20 +48,20 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
 
     private static ReportModel BuildModel(DatasetContext c)
     {
-        var rule = FilterTask.Rule(c);
-        var (train, val) = File.Exists(c.Paths.TrainIds) ? SplitTask.Read(c) : ([], []);
+        var rule = c.State.FilterRule;
+        var (train, val) = File.Exists(c.Paths.TrainIds) ? c.State.Split() : ([], []);
         var side = train.ToDictionary(t => t, _ => "train");
         foreach (var v in val) side[v] = "validation";
 
-        var qa = ChipsTask.ReadAllQa(c).ToDictionary(q => q.ChipId);
+        var qa = c.State.ChipQa().ToDictionary(q => q.ChipId);
         var chips = new List<ReportChip>();
-        foreach (var id in AoiTask.ReadChipIds(c))
+        foreach (var id in c.State.ChipIds())
         {
             var footprint = Square(ChipId.Parse(id).Envelope5070);
-            var tile = File.Exists(c.Paths.ChipTile(id)) ? TilesTask.ReadChipTile(c, id).Tile : "";
+            var tile = File.Exists(c.Paths.ChipTile(id)) ? c.State.ChipTile(id).Tile : "";
             if (!qa.TryGetValue(id, out var q))
             {
-                chips.Add(new ReportChip(id, tile, ChipStatus.Failed, footprint, ChipsTask.MissingReason(c, id, tile)));
+                chips.Add(new ReportChip(id, tile, ChipStatus.Failed, footprint, c.State.MissingChipReason(id, tile)));
                 continue;
             }
             if (!q.Built)
@@ -80,9 +80,9 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
         }
 
         var tiles = new List<ReportTile>();
-        foreach (var tile in ScenesTask.Tiles(c))
+        foreach (var tile in c.State.Tiles())
         {
-            var scenes = ScenesTask.ReadTileScenes(c, tile)
+            var scenes = c.State.TileScenes(tile)
                 .Select(s => new ReportScene(s.Scene.SceneId, s.Scene.Date, s.Scene.CloudCover, s.Scene.SpatialCover)).ToList();
             tiles.Add(new ReportTile(tile, scenes, TileOutline(c, tile)));
         }
@@ -110,8 +110,8 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
             Tiles = tiles,
             Chips = chips,
             Splits = splits,
-            Stats = File.Exists(c.Paths.GlobalStatsJson) ? StatsTask.ReadGlobalStats(c) : null,
-            Weights = File.Exists(c.Paths.ClassWeightsJson) ? StatsTask.ReadWeights(c) : null,
+            Stats = File.Exists(c.Paths.GlobalStatsJson) ? c.State.GlobalStats() : null,
+            Weights = File.Exists(c.Paths.ClassWeightsJson) ? c.State.ClassWeights() : null,
             Notes = c.Config.Sample.Enabled ? ["Embedded sample: real CDL labels, chips and scene ids; SYNTHETIC reflectance and Fmask (see README)."] : [],
         };
     }

@@ -8,22 +8,22 @@ namespace CropData.Build.Tasks;
 [ReadsConfig("cdl.path")]
 [IsDependentOn(typeof(DownloadTask))]
 [TaskDescription("Stage 8 as the original did it: whole reprojected scene bands in tiles_reprojected/ (only with reproject.write_tiles: true)")]
-public sealed class ReprojectTilesTask : UnitTask<DatasetContext, DownloadTask.BandUnit>
+public sealed class ReprojectTilesTask : UnitTask<DatasetContext, SceneBand>
 {
     public override bool ShouldRun(DatasetContext c) => c.Config.Reproject.WriteTiles;
 
-    public override IEnumerable<DownloadTask.BandUnit> Units(DatasetContext c) => DownloadTask.Bands(c);
+    public override IEnumerable<SceneBand> Units(DatasetContext c) => c.State.SceneBands();
 
-    public override string UnitId(DownloadTask.BandUnit u) => $"{u.Scene}.{u.Band}";
+    public override string UnitId(SceneBand u) => $"{u.Scene}.{u.Band}";
 
-    public override string? ShardKey(DownloadTask.BandUnit u) => u.Tile;
+    public override string? ShardKey(SceneBand u) => u.Tile;
 
-    public override UnitSpec Describe(DownloadTask.BandUnit u, DatasetContext c) => new(
+    public override UnitSpec Describe(SceneBand u, DatasetContext c) => new(
         Inputs: [c.Paths.Band(u.Scene, u.Band), c.CdlInputFile],
         Outputs: [c.Paths.ReprojectedTile(u.Scene, u.Band)]);
 
     // The original's whole destination grid (about four times the tile's area, mostly nodata), LZW.
-    public override void Run(DownloadTask.BandUnit u, DatasetContext c, UnitOutputs o) =>
+    public override void Run(SceneBand u, DatasetContext c, UnitOutputs o) =>
         ReprojectedTile.Write(c.Paths.Band(u.Scene, u.Band), ChipReprojector.ResamplingFor(u.Band),
             CdlRasterInfo.Read(c.Resolve(c.Config.Cdl.Path)), o.TempPathFor(c.Paths.ReprojectedTile(u.Scene, u.Band)));
 }

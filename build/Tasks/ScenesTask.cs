@@ -10,11 +10,7 @@ namespace CropData.Build.Tasks;
 [TaskDescription("Stages 4-5: cloud and coverage filter, then the first, middle and last scene by date per tile")]
 public sealed class ScenesTask : UnitTask<DatasetContext, string>
 {
-    public override IEnumerable<string> Units(DatasetContext c) => Tiles(c);
-
-    public static IReadOnlyList<string> Tiles(DatasetContext c) =>
-        AoiTask.ReadChipIds(c).Select(chip => TilesTask.ReadChipTile(c, chip).Tile)
-            .Distinct().Order(StringComparer.Ordinal).ToList();
+    public override IEnumerable<string> Units(DatasetContext c) => c.State.Tiles();
 
     public override string UnitId(string tile) => tile;
 
@@ -43,16 +39,9 @@ public sealed class ScenesTask : UnitTask<DatasetContext, string>
         o.WriteAllText(c.Paths.SelectedScenesCsv, SelectedScenesCsv.ToText(selected));
         var candidates = tiles.Where(t => File.Exists(c.Paths.TileCandidates(t))).SelectMany(t => SceneCandidatesCsv.ReadFile(c.Paths.TileCandidates(t)));
         o.WriteAllText(c.Paths.SceneCandidatesCsv, SceneCandidatesCsv.ToText(candidates));
-        o.WriteAllText(c.Paths.TileSelectionCsv, TileSelectionCsv.ToText(ReadTileSelections(c, tiles)));
+        o.WriteAllText(c.Paths.TileSelectionCsv, TileSelectionCsv.ToText(c.State.TileSelections(tiles)));
         var kept = selected.Select(s => s.TileId).Distinct().Count();
         c.Log.Information($"scenes: {selected.Count} scenes selected for {kept} of {tiles.Count} tiles -> {c.Paths.SelectedScenesCsv}");
     }
 
-    /// <summary>How the rules went for each tile that has been through them.</summary>
-    public static IReadOnlyList<TileSelectionRow> ReadTileSelections(DatasetContext c, IEnumerable<string> tiles) =>
-        tiles.Where(t => File.Exists(c.Paths.TileSelection(t))).SelectMany(t => TileSelectionCsv.ReadFile(c.Paths.TileSelection(t))).ToList();
-
-    /// <summary>The selected scenes of a tile, first/middle/last; empty when the tile was dropped.</summary>
-    public static IReadOnlyList<SelectedScene> ReadTileScenes(DatasetContext c, string tile) =>
-        File.Exists(c.Paths.TileScenes(tile)) ? SelectedScenesCsv.ReadFile(c.Paths.TileScenes(tile)) : [];
 }

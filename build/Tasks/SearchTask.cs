@@ -16,8 +16,8 @@ public sealed class SearchTask : UnitTask<DatasetContext, SearchTask.TileUnit>
     public sealed record TileUnit(string Tile, string FirstChip);
 
     public override IEnumerable<TileUnit> Units(DatasetContext c) =>
-        AoiTask.ReadChipIds(c)
-            .Select(chip => TilesTask.ReadChipTile(c, chip))
+        c.State.ChipIds()
+            .Select(chip => c.State.ChipTile(chip))
             .GroupBy(t => t.Tile)
             .Select(g => new TileUnit(g.Key, g.Select(t => t.ChipId).Order(StringComparer.Ordinal).First()))
             .OrderBy(u => u.Tile, StringComparer.Ordinal);

@@ -18,7 +18,7 @@ public sealed class SplitTask : AggregateTask
 
     public override void Run(string unit, DatasetContext c, UnitOutputs o)
     {
-        var kept = FilterTask.KeptChips(c);
+        var kept = c.State.KeptRows().Select(r => r.ChipId).ToList();
         var s = c.Config.Split;
         SplitResult split;
         if (s is { ImportTrain: { } t, ImportVal: { } v })
@@ -40,14 +40,4 @@ public sealed class SplitTask : AggregateTask
         c.Log.Information($"split: {split.Train.Count} train, {split.Validation.Count} validation chips");
     }
 
-    /// <summary>The current split as full chip ids (chip_RRR_CCC).</summary>
-    public static (IReadOnlyList<string> Train, IReadOnlyList<string> Validation) Read(DatasetContext c) =>
-        (DatasetSplit.ReadIdCsv(c.Paths.TrainIds).Select(ChipIds.Full).Order(StringComparer.Ordinal).ToList(),
-         DatasetSplit.ReadIdCsv(c.Paths.ValIds).Select(ChipIds.Full).Order(StringComparer.Ordinal).ToList());
-
-    public static SplitResult ReadResult(DatasetContext c)
-    {
-        var (train, val) = Read(c);
-        return new SplitResult(train.Select(ChipIds.Short).ToList(), val.Select(ChipIds.Short).ToList(), [], []);
-    }
 }

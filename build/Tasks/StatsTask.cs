@@ -16,7 +16,7 @@ public sealed class StatsTask : UnitTask<DatasetContext, StatsTask.TileUnit>
     // From the per-chip QA records rather than track_chips.csv: a shard writes no tracking table but must still
     // leave its per-tile partials for merge.
     public override IEnumerable<TileUnit> Units(DatasetContext c) =>
-        FilterTask.KeptQaRows(c).GroupBy(r => r.Tile).OrderBy(g => g.Key, StringComparer.Ordinal)
+        c.State.KeptQaRows().GroupBy(r => r.Tile).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new TileUnit(g.Key, g.Select(r => r.ChipId).Order(StringComparer.Ordinal).ToList()));
 
     public override string UnitId(TileUnit u) => u.Tile;
@@ -91,15 +91,11 @@ public sealed class StatsTask : UnitTask<DatasetContext, StatsTask.TileUnit>
         // Typed copies for the tasks downstream (report, export); the YAML/CSV above are the public forms.
         WorkFile.Write(o.TempPathFor(c.Paths.GlobalStatsJson), stats);
         WorkFile.Write(o.TempPathFor(c.Paths.ClassWeightsJson), weights);
-        var (train, val) = SplitTask.Read(c);
+        var (train, val) = c.State.Split();
         o.WriteAllText(c.Paths.ClassDistributionCsv("train"), Sum(train.Where(perChip.ContainsKey).Select(ch => perChip[ch])).ToCsv());
         o.WriteAllText(c.Paths.ClassDistributionCsv("validation"), Sum(val.Where(perChip.ContainsKey).Select(ch => perChip[ch])).ToCsv());
         c.Log.Information($"stats: {perChip.Count} chips -> {c.Paths.GlobalStatsYaml}, {c.Paths.ClassWeightsCsv}");
     }
-
-    public static GlobalStats ReadGlobalStats(DatasetContext c) => WorkFile.Read<GlobalStats>(c.Paths.GlobalStatsJson);
-
-    public static ClassWeights ReadWeights(DatasetContext c) => WorkFile.Read<ClassWeights>(c.Paths.ClassWeightsJson);
 
     public static ClassPixelCounts Sum(IEnumerable<long[]> counts)
     {

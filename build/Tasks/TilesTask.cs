@@ -10,7 +10,7 @@ namespace CropData.Build.Tasks;
 [TaskDescription("Stage 2: assign each chip its HLS/Sentinel-2 tile (nearest centroid in EPSG:5070, or containing)")]
 public sealed class TilesTask : UnitTask<DatasetContext, string>
 {
-    public override IEnumerable<string> Units(DatasetContext c) => AoiTask.ReadChipIds(c);
+    public override IEnumerable<string> Units(DatasetContext c) => c.State.ChipIds();
 
     public override string UnitId(string chip) => chip;
 
@@ -28,7 +28,7 @@ public sealed class TilesTask : UnitTask<DatasetContext, string>
 
     public override void Gather(DatasetContext c, IReadOnlyList<string> chips, UnitOutputs o)
     {
-        var rows = chips.Where(ch => File.Exists(c.Paths.ChipTile(ch))).Select(ch => ReadChipTile(c, ch)).ToList();
+        var rows = chips.Where(ch => File.Exists(c.Paths.ChipTile(ch))).Select(ch => c.State.ChipTile(ch)).ToList();
         var csv = ChipTilesCsv.ToCsv(rows);
         bool changed = !File.Exists(c.Paths.ChipTilesCsv) || File.ReadAllText(c.Paths.ChipTilesCsv) != csv;
         o.WriteAllText(c.Paths.ChipTilesCsv, csv);
@@ -43,5 +43,4 @@ public sealed class TilesTask : UnitTask<DatasetContext, string>
         }
     }
 
-    public static ChipTile ReadChipTile(DatasetContext c, string chip) => WorkFile.Read<ChipTile>(c.Paths.ChipTile(chip));
 }

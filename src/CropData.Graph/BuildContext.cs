@@ -33,6 +33,12 @@ public abstract class BuildContext
     /// </summary>
     public virtual IEnumerable<string> SharedFolders => [];
 
+    /// <summary>
+    /// Named folders outside the dataset that stamps refer to by name (<c>${data_dir}/sample_inputs/…</c>) rather than by
+    /// absolute path, so the data folder can be copied or moved and stay up to date.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, string> PathRoots => new Dictionary<string, string>();
+
     /// <summary>Paths under this folder are printed relative to it (the repository root); null prints them as they are.</summary>
     public virtual string? DisplayRoot => null;
 

@@ -239,7 +239,7 @@ public static class BuildHost
         if (writes)
             BuildState.MarkIncomplete(stateDirectory, $"the build of target '{target.Name}' started by pid {System.Environment.ProcessId} did not finish");
         var hashes = HashCache.Load(Path.Combine(stateDirectory, HashCacheFile), log);
-        var session = new BuildSession(options, log, console, stateDirectory, hashes, dryRun: false);
+        var session = new BuildSession(options, log, console, stateDirectory, hashes, dryRun: false, context.PathRoots);
         context.Hashes = hashes;
         var results = new List<TaskSummary>();
         var failures = new List<UnitFailure>();
@@ -449,7 +449,7 @@ public static class BuildHost
     {
         // Reads stamps and the hash cache but writes nothing and takes no lock, so it can watch a running build.
         var hashes = HashCache.Load(Path.Combine(stateDirectory, HashCacheFile), log);
-        var session = new BuildSession(options, log, console, stateDirectory, hashes, dryRun: true);
+        var session = new BuildSession(options, log, console, stateDirectory, hashes, dryRun: true, context.PathRoots);
         var results = new List<TaskSummary>();
         var failures = new List<UnitFailure>();
         console.WriteLine($"Dry run of target '{target.Name}'" + (options.Shard is { } sh ? $" (shard {sh})" : "") + ": nothing is executed.");

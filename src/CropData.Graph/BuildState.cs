@@ -14,15 +14,16 @@ public static class BuildState
     /// Every file that a unit or gather stamp records as its output (full paths). A file in the dataset folder that is
     /// not in this set was written by nobody the engine knows: it is not part of the dataset.
     /// </summary>
-    public static IReadOnlySet<string> OwnedFiles(string stateDirectory)
+    public static IReadOnlySet<string> OwnedFiles(string stateDirectory, IReadOnlyDictionary<string, string>? roots = null)
     {
+        var named = StampPaths.Roots(roots);
         string state = Path.GetFullPath(stateDirectory);
         string root = Path.GetDirectoryName(state) ?? state;
         var owned = new HashSet<string>(StringComparer.Ordinal);
         var store = new StampStore(state);
         string stamps = Path.Combine(state, "stamps");
         if (!Directory.Exists(stamps)) return owned;
-        string Full(string display) => Path.IsPathRooted(display) ? display : Path.GetFullPath(Path.Combine(root, display));
+        string Full(string display) => StampPaths.ToFull(display, root, named);
         foreach (var dir in Directory.EnumerateDirectories(stamps))
         {
             string task = Path.GetFileName(dir);
@@ -72,7 +73,7 @@ public static class BuildState
     {
         if (StampStore.ReadFile(stampFile) is not { } stamp) return null;
         return (stamp.Fingerprint, string.Join("\n", stamp.Outputs.Select(o => o.Path + "\0" + o.Sha256)),
-            !stamp.Declared.Any(Path.IsPathRooted));
+            !stamp.Declared.Any(d => Path.IsPathRooted(d) || d.StartsWith("${", StringComparison.Ordinal)));
     }
 
     /// <summary>

@@ -30,10 +30,11 @@ public sealed record BuiltChip(ChipId Chip, AssembledChip Assembled, ReclassResu
 }
 
 /// <summary>
-/// Stages 8-9 for chips of one tile: warps every scene-band for the chips (chip row by chip row, so memory stays
-/// bounded and chips of a row share transform work), applies the chip rules and writes
-/// <c>&lt;chip&gt;_merged.tif</c>, <c>&lt;chip&gt;_Fmask.tif</c> and <c>&lt;chip&gt;.mask.tif</c>. Skipped chips (a date
-/// without valid Fmask pixels) get no files.
+/// Stages 8-9 for chips of one tile, through the functions the build's tasks run (<see cref="SceneBandWarp"/> per
+/// scene band and chip row, writing each chip's warped window as the reproject task does; <see cref="ChipStage"/> per
+/// chip, reading them back as the chips task does), so the raster benchmark and the equivalence tests measure the
+/// build's own code. Warped windows go to a scratch folder removed at the end. Skipped chips (a date without valid
+/// Fmask pixels) get no files.
 /// </summary>
 public static class ChipBuilder
 {
@@ -48,48 +49,47 @@ public static class ChipBuilder
         if (ordered.Any(s => s.Reflectance.Count != bandCount))
             throw new ArgumentException($"tile {tile}: scenes have different numbers of reflectance bands");
 
-        using var cdl = CdlRaster.Open(cdlPath);
-        var built = new List<BuiltChip>();
-        foreach (var row in ChipReprojector.ByChipRow(chips))
+        string scratch = Directory.CreateTempSubdirectory("cropdata-chips-").FullName;
+        try
         {
-            foreach (var chip in row) cdl.Info.ChipWindow(chip); // fail before any warp when a chip is off the CDL raster
-
-            // (scene, band) jobs: reflectance bands then Fmask, per scene.
-            var jobs = ordered.SelectMany((s, d) => s.Reflectance.Select((path, b) => (Date: d, Band: b, Path: path))
-                .Append((Date: d, Band: -1, Path: s.Fmask))).ToArray();
-            var reflectance = new ReprojectedChips<short>[ordered.Length, bandCount];
-            var fmask = new ReprojectedChips<byte>[ordered.Length];
-            Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism) }, job =>
+            using var cdl = CdlRaster.Open(cdlPath);
+            string Warped(int date, int band, ChipId chip) => Path.Combine(scratch, $"d{date}", band < 0 ? "quality" : $"b{band}", chip + ".tif");
+            var write = new ChipWriteOptions
             {
-                if (job.Band < 0)
-                    fmask[job.Date] = ChipReprojector.Reproject<byte>(job.Path, Resampling.Nearest, cdl.Info, row, options.Mode);
-                else
-                    reflectance[job.Date, job.Band] = ChipReprojector.Reproject<short>(job.Path, Resampling.Bilinear, cdl.Info, row, options.Mode);
-            });
-
-            foreach (var chip in row)
+                Na = options.Na,
+                Files = options.Files,
+                BandDescriptions = options.DescribeBands is { } names
+                    ? ordered.SelectMany(s => names.Select(n => $"{n}_{s.Date:yyyy-MM-dd}")).ToArray()
+                    : null,
+            };
+            var built = new List<BuiltChip>();
+            foreach (var row in ChipReprojector.ByChipRow(chips))
             {
-                var dates = ordered.Select((s, d) => new ChipDate(s.Date,
-                    Enumerable.Range(0, bandCount).Select(b => reflectance[d, b].Pixels[chip]).ToArray(),
-                    Enumerable.Range(0, bandCount).Select(b => reflectance[d, b].NoData).ToArray(),
-                    fmask[d].Pixels[chip])).ToArray();
-                var assembled = ChipAssembly.Assemble(chip.ToString(), tile, dates, options.Na);
-                var classes = new byte[CdlGrid.ChipSize * CdlGrid.ChipSize];
-                var reclassed = reclass.Apply(cdl.ReadChip(chip), classes);
-                if (!assembled.Skipped)
+                foreach (var chip in row) cdl.Info.ChipWindow(chip); // fail before any warp when a chip is off the CDL raster
+                // One job per (scene, band): reflectance bands then the quality band, as the reproject task's units.
+                var jobs = ordered.SelectMany((s, d) => s.Reflectance.Select((path, b) => (Date: d, Band: b, Path: path, Kind: BandKind.Reflectance))
+                    .Append((Date: d, Band: -1, Path: s.Fmask, Kind: BandKind.Quality))).ToArray();
+                Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism) }, job =>
+                    SceneBandWarp.Run(job.Path, tile, job.Kind, cdl.Info, row, options.Mode, chip =>
+                    {
+                        var path = Warped(job.Date, job.Band, chip);
+                        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                        return path;
+                    }));
+                foreach (var chip in row)
                 {
-                    var paths = outputs(chip);
-                    var descriptions = options.DescribeBands is { } names
-                        ? ordered.SelectMany(s => names.Select(n => $"{n}_{s.Date:yyyy-MM-dd}")).ToArray()
-                        : null;
-                    ChipFiles.WriteMerged(paths.Merged, chip, assembled.Merged, options.Files, descriptions);
-                    ChipFiles.WriteFmask(paths.Fmask, chip, assembled.Fmask, options.Files);
-                    ChipFiles.WriteMask(paths.Mask, chip, classes, cdl.ColorTable, options.Files);
+                    var dates = ordered.Select((s, d) => new WarpedDate(s.SceneId, s.Date,
+                        Enumerable.Range(0, bandCount).Select(b => Warped(d, b, chip)).ToArray(), Warped(d, -1, chip))).ToArray();
+                    var result = ChipStage.Run(chip, tile, dates, cdl, reclass, outputs(chip), write);
+                    built.Add(new BuiltChip(chip, result.Assembled, result.Reclass));
                 }
-                built.Add(new BuiltChip(chip, assembled, reclassed));
             }
+            return built;
         }
-        return built;
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
     }
 
     /// <summary>The published layout: chips/&lt;chip&gt;_merged.tif, chips/&lt;chip&gt;.mask.tif, chips_fmask/&lt;chip&gt;_Fmask.tif.</summary>

@@ -57,8 +57,8 @@ public class CommandLineTests
     [Fact]
     public async Task Dry_run_json_names_the_changed_key_with_its_old_and_new_value_and_what_may_rebuild()
     {
-        using var b = new SampleBuild();
-        await b.BuildOkAsync();
+        using var b = await SampleBuild.BuiltAsync();
+        await b.BuildOkAsync(); // the copied sample, settled in its new place
         b.WriteConfig("selection:\n  cloud_cover_threshold: 4");
         var run = await HostAsync(b.ConfigPath, "--dryrun", "--json");
         Assert.True(run.ExitCode == 0, run.Stderr);

@@ -31,8 +31,8 @@ public class EngineOwnsDatasetTests
     [Fact]
     public async Task Edits_strays_and_corruptions_never_leave_a_dataset_that_disagrees_with_its_config()
     {
-        using var b = new SampleBuild();
-        await b.BuildOkAsync();
+        using var b = await SampleBuild.BuiltAsync();
+        await b.BuildOkAsync(); // the copied sample, settled in its new place
         var clean = Hashes(b.Dataset);
 
         // Case 2: a stray file is not blessed. The build warns, the manifest leaves it out, verify names it, clean removes it.
@@ -99,8 +99,8 @@ public class EngineOwnsDatasetTests
     [Fact]
     public async Task A_failed_build_runs_no_dependent_or_release_step_and_verify_refuses_the_dataset()
     {
-        using var b = new SampleBuild();
-        await b.BuildOkAsync();
+        using var b = await SampleBuild.BuiltAsync();
+        await b.BuildOkAsync(); // the copied sample, settled in its new place
         var manifest = File.ReadAllBytes(b.File(DatasetManifest.FileName));
         var before = Hashes(b.Dataset);
 
@@ -140,8 +140,8 @@ public class EngineOwnsDatasetTests
     [Fact]
     public async Task The_generated_sample_inputs_heal_and_two_datasets_sharing_the_data_folder_build_at_once()
     {
-        using var b = new SampleBuild();
-        await b.BuildOkAsync();
+        using var b = await SampleBuild.BuiltAsync();
+        await b.BuildOkAsync(); // the copied sample, settled in its new place
         string inputs = Path.Combine(b.DataDir, "sample_inputs");
         var generated = Hashes(inputs);
 
@@ -153,7 +153,7 @@ public class EngineOwnsDatasetTests
         var r = await b.BuildOkAsync();
         Assert.Equal(1, r.Task("sample-data")!.Built);
         Assert.Equal(generated, Hashes(inputs));
-        Assert.Contains(Path.Combine(inputs, "ipfs", "sample.car"), BuildState.OwnedFiles(Path.Combine(b.Dataset, ".build")));
+        Assert.Contains(Path.Combine(inputs, "ipfs", "sample.car"), BuildState.OwnedFiles(Path.Combine(b.Dataset, ".build"), new Dictionary<string, string> { ["data_dir"] = b.DataDir }));
 
         // Case 6: a second dataset in the same data folder; both force the shared inputs at the same moment, 3 rounds.
         // (Child processes, as two shells would run them; the folder lock beside sample_inputs/ orders the writers.)
@@ -175,8 +175,8 @@ public class EngineOwnsDatasetTests
     [Fact]
     public async Task Band_files_fetched_once_come_from_the_cid_cache_without_any_source()
     {
-        using var b = new SampleBuild();
-        await b.BuildOkAsync();
+        using var b = await SampleBuild.BuiltAsync();
+        await b.BuildOkAsync(); // the copied sample, settled in its new place
         var before = Hashes(b.Dataset);
         // Every band of one scene gone, and no IPFS source left that holds anything: the cache answers.
         const string scene = "HLS.S30.T14SPJ.2022259T170849.v2.0";

@@ -9,8 +9,8 @@ public class IncrementalSampleTests
     [Fact]
     public async Task Cloud_threshold_change_that_keeps_the_selection_touches_no_chip()
     {
-        using var b = new SampleBuild();
-        await b.BuildOkAsync();
+        using var b = await SampleBuild.BuiltAsync();
+        await b.BuildOkAsync(); // the copied sample, settled in its new place
         var before = SampleDatasetTests.Snapshot(Path.Combine(b.Dataset, "chips"));
         // The selected scenes have cloud cover 0, 0 and 4: a threshold of 4 selects the same three.
         b.WriteConfig("selection:\n  cloud_cover_threshold: 4");
@@ -44,8 +44,8 @@ public class IncrementalSampleTests
     [Fact]
     public async Task A_changed_cid_of_one_band_refetches_only_that_band()
     {
-        using var b = new SampleBuild();
-        await b.BuildOkAsync();
+        using var b = await SampleBuild.BuiltAsync();
+        await b.BuildOkAsync(); // the copied sample, settled in its new place
         // A copy of the Easier catalog now names B04's CID for B03 of the middle scene: a real CID the CAR holds, so
         // the fetch verifies; every cids unit re-reads the catalog, yet only that one band's download runs again.
         // (A copy: the generated sample_inputs/ tree is sample-data's output, and an edit there is repaired.)
@@ -69,8 +69,8 @@ public class IncrementalSampleTests
     [Fact]
     public async Task Removing_a_chip_deletes_its_outputs_and_touches_no_other_chip()
     {
-        using var b = new SampleBuild();
-        await b.BuildOkAsync();
+        using var b = await SampleBuild.BuiltAsync();
+        await b.BuildOkAsync(); // the copied sample, settled in its new place
         b.WriteConfig(edit: text => text.Replace("chip_203_338, ", ""));
         var before = File.GetLastWriteTimeUtc(Path.Combine(b.Dataset, "chips", "chip_203_335_merged.tif"));
         var r = await b.BuildOkAsync();
@@ -91,8 +91,8 @@ public class IncrementalSampleTests
     [Fact]
     public async Task Corrupting_one_chip_rebuilds_only_it_and_verify_names_the_file_until_then()
     {
-        using var b = new SampleBuild();
-        await b.BuildOkAsync();
+        using var b = await SampleBuild.BuiltAsync();
+        await b.BuildOkAsync(); // the copied sample, settled in its new place
         var merged = Path.Combine(b.Dataset, "chips", "chip_202_336_merged.tif");
         var bytes = File.ReadAllBytes(merged);
         bytes[^100] ^= 0xFF;
@@ -124,8 +124,8 @@ public class IncrementalSampleTests
     [Fact]
     public async Task Dry_run_says_what_would_build_and_why()
     {
-        using var b = new SampleBuild();
-        await b.BuildOkAsync();
+        using var b = await SampleBuild.BuiltAsync();
+        await b.BuildOkAsync(); // the copied sample, settled in its new place
         File.Delete(Path.Combine(b.Dataset, "chips", "chip_202_336.mask.tif"));
         var (r, log) = await b.RunAsync("--dryrun", "--verbosity=verbose");
         Assert.Equal(0, r.ExitCode);

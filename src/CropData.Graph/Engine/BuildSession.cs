@@ -7,9 +7,12 @@ namespace CropData.Graph.Engine;
 internal sealed class BuildSession
 {
     private readonly string _rootPrefix;
+    private readonly (string Token, string Prefix)[] _roots;
 
-    public BuildSession(BuildOptions options, IBuildLog log, HostConsole console, string stateDirectory, HashCache hashes, bool dryRun)
+    public BuildSession(BuildOptions options, IBuildLog log, HostConsole console, string stateDirectory, HashCache hashes, bool dryRun,
+        IReadOnlyDictionary<string, string>? roots = null)
     {
+        _roots = StampPaths.Roots(roots);
         Options = options;
         Log = log;
         Console = console;
@@ -53,7 +56,7 @@ internal sealed class BuildSession
 
     public string Display(string fullPath)
     {
-        string rel = fullPath.StartsWith(_rootPrefix, StringComparison.Ordinal) ? fullPath[_rootPrefix.Length..] : fullPath;
+        string rel = fullPath.StartsWith(_rootPrefix, StringComparison.Ordinal) ? fullPath[_rootPrefix.Length..] : StampPaths.ToToken(fullPath, _roots);
         return Path.DirectorySeparatorChar == '/' ? rel : rel.Replace(Path.DirectorySeparatorChar, '/');
     }
 
@@ -61,9 +64,8 @@ internal sealed class BuildSession
     public ReadOnlySpan<char> DisplaySpan(string fullPath)
     {
         if (Path.DirectorySeparatorChar != '/') return Display(fullPath);
-        return fullPath.StartsWith(_rootPrefix, StringComparison.Ordinal) ? fullPath.AsSpan(_rootPrefix.Length) : fullPath;
+        return fullPath.StartsWith(_rootPrefix, StringComparison.Ordinal) ? fullPath.AsSpan(_rootPrefix.Length) : StampPaths.ToToken(fullPath, _roots);
     }
 
-    public string FromDisplay(string path) =>
-        Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(Root, path));
+    public string FromDisplay(string path) => StampPaths.ToFull(path, Root, _roots);
 }

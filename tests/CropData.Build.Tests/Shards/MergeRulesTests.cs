@@ -1,3 +1,4 @@
+using CropData.Build.Context;
 using CropData.Build.Tasks;
 
 namespace CropData.Build.Tests.Shards;

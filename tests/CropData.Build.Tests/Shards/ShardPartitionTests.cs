@@ -75,10 +75,10 @@ public class ShardPartitionTests
         const string tile = "14SPJ", scene = "HLS.S30.T14SPJ.2022074T171051.v2.0", chip = "chip_203_335";
         Assert.Equal(tile, new SearchTask().ShardKey(new SearchTask.TileUnit(tile, chip)));
         Assert.Equal(tile, new ScenesTask().ShardKey(tile));
-        Assert.Equal(tile, new CidsTask().ShardKey(new CidsTask.SceneUnit(tile, scene)));
-        Assert.Equal(tile, new DownloadTask().ShardKey(new DownloadTask.BandUnit(tile, scene, "B02", "bafkrei")));
+        Assert.Equal(tile, new CidsTask().ShardKey(new SceneRef(tile, scene)));
+        Assert.Equal(tile, new DownloadTask().ShardKey(new SceneBand(tile, scene, "B02", "bafkrei")));
         Assert.Equal(tile, new ReprojectTask().ShardKey(new ReprojectTask.StripUnit(tile, scene, "B02", 203, [chip])));
-        Assert.Equal(tile, new ReprojectTilesTask().ShardKey(new DownloadTask.BandUnit(tile, scene, "B02", "bafkrei")));
+        Assert.Equal(tile, new ReprojectTilesTask().ShardKey(new SceneBand(tile, scene, "B02", "bafkrei")));
         Assert.Equal(tile, new ChipsTask().ShardKey(new ChipsTask.ChipUnit(chip, tile, [scene, scene, scene])));
         Assert.Equal(tile, new StatsTask().ShardKey(new StatsTask.TileUnit(tile, [chip])));
     }

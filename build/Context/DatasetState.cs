@@ -1,0 +1,124 @@
+using CropData.Build.Tasks;
+using CropData.Dataset.Chips;
+using CropData.Dataset.Finishing;
+using CropData.Dataset.Scenes;
+using CropData.Geo;
+
+namespace CropData.Build.Context;
+
+/// <summary>A scene selected for a tile (the cids stage's unit).</summary>
+public sealed record SceneRef(string Tile, string Scene);
+
+/// <summary>One band file of a selected scene and its CID (the download stage's unit).</summary>
+public sealed record SceneBand(string Tile, string Scene, string Band, string Cid);
+
+/// <summary>What the chips stage made of one chip: built (with its tracking row) or left out (and why).</summary>
+public sealed record ChipQa(string ChipId, string Tile, bool Built, string? Reason, int[] Valid, double[] BadPct,
+    ChipTrackingRow? Row, long UnmappedCdlPixels);
+
+/// <summary>
+/// What the earlier stages of this dataset produced, read from their outputs: the one way a task learns about
+/// another stage's results (no task calls another task). Every read goes to the files the engine owns, so a task
+/// that reads one must also declare it as an input where its output depends on it.
+/// </summary>
+public sealed class DatasetState(DatasetContext c)
+{
+    private DatasetPaths Paths => c.Paths;
+
+    /// <summary>Stage 1: the AOI's chip ids.</summary>
+    public IReadOnlyList<string> ChipIds() => File.ReadAllLines(Paths.AoiChipIds).Where(l => l.Length > 0).ToList();
+
+    /// <summary>Stage 2: a chip's tile.</summary>
+    public ChipTile ChipTile(string chip) => WorkFile.Read<ChipTile>(Paths.ChipTile(chip));
+
+    /// <summary>Stage 2: the AOI's chips grouped by tile (chips not yet assigned are left out).</summary>
+    public IReadOnlyList<(string Tile, IReadOnlyList<string> Chips)> ChipsByTile() =>
+        ChipIds().Where(ch => File.Exists(Paths.ChipTile(ch)))
+            .GroupBy(ch => ChipTile(ch).Tile).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (g.Key, (IReadOnlyList<string>)g.Order(StringComparer.Ordinal).ToList())).ToList();
+
+    /// <summary>Stage 2: the tiles of the AOI's chips.</summary>
+    public IReadOnlyList<string> Tiles() =>
+        ChipIds().Select(chip => ChipTile(chip).Tile).Distinct().Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Stages 4-5: the selected scenes of a tile, first/middle/last; empty when the tile was dropped.</summary>
+    public IReadOnlyList<SelectedScene> TileScenes(string tile) =>
+        File.Exists(Paths.TileScenes(tile)) ? SelectedScenesCsv.ReadFile(Paths.TileScenes(tile)) : [];
+
+    /// <summary>Stages 4-5: how the rules went for each tile that has been through them.</summary>
+    public IReadOnlyList<TileSelectionRow> TileSelections(IEnumerable<string> tiles) =>
+        tiles.Where(t => File.Exists(Paths.TileSelection(t))).SelectMany(t => TileSelectionCsv.ReadFile(Paths.TileSelection(t))).ToList();
+
+    /// <summary>Stages 4-5: every selected scene once, with the tile it serves.</summary>
+    public IReadOnlyList<SceneRef> SelectedScenes() =>
+        Tiles().SelectMany(t => TileScenes(t).Select(s => new SceneRef(t, s.Scene.SceneId)))
+            .DistinctBy(u => u.Scene).OrderBy(u => u.Scene, StringComparer.Ordinal).ToList();
+
+    /// <summary>Stage 6: the band CIDs of a scene.</summary>
+    public IReadOnlyList<BandCid> ScenePayload(string scene) => WorkFile.Read<List<BandCid>>(Paths.ScenePayload(scene));
+
+    /// <summary>Stage 6: every band file of the selected scenes whose CIDs are known, with its CID.</summary>
+    public IEnumerable<SceneBand> SceneBands() =>
+        SelectedScenes().Where(u => File.Exists(Paths.ScenePayload(u.Scene)))
+            .SelectMany(u => ScenePayload(u.Scene).Select(b =>
+            {
+                SafeName.Check(u.Scene, "scene id");
+                SafeName.Check(b.BandName, $"band name of scene {u.Scene}");
+                if (b.Filename != $"{u.Scene}.{b.BandName}.tif")
+                    throw new InvalidDataException($"scene {u.Scene}: file name '{b.Filename}' of band {b.BandName} is not '{u.Scene}.{b.BandName}.tif'");
+                return new SceneBand(u.Tile, u.Scene, b.BandName, b.Cid);
+            }));
+
+    /// <summary>Stage 9: the record of every chip the chips stage ran for.</summary>
+    public IReadOnlyList<ChipQa> ChipQa() =>
+        ChipIds().Where(ch => File.Exists(Paths.ChipQa(ch))).Select(ch => WorkFile.Read<ChipQa>(Paths.ChipQa(ch))).ToList();
+
+    public ChipQa ChipQa(string chip) => WorkFile.Read<ChipQa>(Paths.ChipQa(chip));
+
+    /// <summary>Why a chip has no QA record: its tile was dropped, a download failed, or its unit failed.</summary>
+    public string MissingChipReason(string chip, string tile)
+    {
+        if (tile.Length == 0) return "no tile assigned";
+        if (TileScenes(tile).Count != ChipAssembly.DateCount) return $"tile {tile} has no {ChipAssembly.DateCount} usable scenes";
+        return "a scene band could not be downloaded or warped (see the build log)";
+    }
+
+    /// <summary>Stage 10's rule (filter.max_bad_pct, filter.max_na_count).</summary>
+    public ChipFilterRule FilterRule => new(c.Config.Filter.MaxBadPct, c.Config.Filter.MaxNaCount);
+
+    /// <summary>Stage 10: tracking rows of the kept chips, from the tracking table (never a directory listing).</summary>
+    public IReadOnlyList<ChipTrackingRow> KeptRows()
+    {
+        var rule = FilterRule;
+        return File.Exists(Paths.TrackChipsCsv)
+            ? TrackChipsCsv.Read(Paths.TrackChipsCsv).Where(rule.Keep).OrderBy(r => r.ChipId, StringComparer.Ordinal).ToList()
+            : [];
+    }
+
+    /// <summary>
+    /// Stage 10: the same rows read from the per-chip QA records, the rule the filter units apply; this is what a shard
+    /// has (it writes no track_chips.csv). Rows equal the table's: both use round-trip numbers.
+    /// </summary>
+    public IReadOnlyList<ChipTrackingRow> KeptQaRows()
+    {
+        var rule = FilterRule;
+        return ChipQa().Where(q => q is { Built: true, Row: not null } && rule.Keep(q.Row))
+            .Select(q => q.Row!).OrderBy(r => r.ChipId, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Stage 11: the split as full chip ids (chip_RRR_CCC).</summary>
+    public (IReadOnlyList<string> Train, IReadOnlyList<string> Validation) Split() =>
+        (DatasetSplit.ReadIdCsv(Paths.TrainIds).Select(Dataset.Finishing.ChipIds.Full).Order(StringComparer.Ordinal).ToList(),
+         DatasetSplit.ReadIdCsv(Paths.ValIds).Select(Dataset.Finishing.ChipIds.Full).Order(StringComparer.Ordinal).ToList());
+
+    public SplitResult SplitResult()
+    {
+        var (train, val) = Split();
+        return new SplitResult(train.Select(Dataset.Finishing.ChipIds.Short).ToList(), val.Select(Dataset.Finishing.ChipIds.Short).ToList(), [], []);
+    }
+
+    /// <summary>Stages 12-13.</summary>
+    public GlobalStats GlobalStats() => WorkFile.Read<GlobalStats>(Paths.GlobalStatsJson);
+
+    public ClassWeights ClassWeights() => WorkFile.Read<ClassWeights>(Paths.ClassWeightsJson);
+}

@@ -1,0 +1,50 @@
+using CropData.Build.Context;
+using CropData.Dataset.Finishing;
+using CropData.Graph;
+
+namespace CropData.Build.Tasks;
+
+[TaskName("manifest")]
+[IsDependentOn(typeof(ExportTask))]
+[TaskDescription("dataset.manifest.json: every output file with size and sha256, the config, every input's CID/sha256")]
+public sealed class ManifestTask : FrostingTask<DatasetContext>
+{
+    public override bool ShouldRun(DatasetContext c) => c.Options.Shard is null;
+
+    // Only files a unit owns are listed (the engine's stamps say which); anything else in the folder was written by
+    // nobody the build knows, so it is named here, left out, and makes verify fail until `clean` removes it.
+    public override void Run(DatasetContext c)
+    {
+        var unowned = Unowned(c, out var owned);
+        if (unowned.Count > 0)
+            c.Log.Warning($"manifest: {unowned.Count} file(s) in the dataset folder are outputs of no unit and are not in the manifest: " +
+                          string.Join(", ", unowned.Take(5)) + (unowned.Count > 5 ? ", ..." : "") + " (./build.sh --target=clean removes them)");
+        var manifest = DatasetManifest.Build(c.Paths.Root, c.Loaded.Tree, Inputs(c), DatasetContext.ToolVersion, c.Sha256Of,
+            include: rel => owned.Contains(Path.Combine(c.Paths.Root, rel)));
+        AtomicFile.WriteAllBytes(c.Paths.Manifest, manifest.ToBytes());
+        c.Log.Information($"manifest: {manifest.Files.Count} files -> {c.Paths.Manifest}");
+    }
+
+    /// <summary>Relative paths of the dataset folder's files that no unit owns (the manifest itself and .build/ aside).</summary>
+    public static IReadOnlyList<string> Unowned(DatasetContext c, out IReadOnlySet<string> owned)
+    {
+        var set = BuildState.OwnedFiles(c.Paths.State);
+        owned = set;
+        return DatasetManifest.ListFiles(c.Paths.Root).Where(rel => !set.Contains(Path.Combine(c.Paths.Root, rel))).ToList();
+    }
+
+    /// <summary>Scenes by CID (tile_payloads.json), committed inputs by sha256 (CDL, grids, tables).</summary>
+    private static IEnumerable<ManifestInput> Inputs(DatasetContext c)
+    {
+        var inputs = new List<ManifestInput>();
+        foreach (var path in new[] { c.Config.Cdl.Path, c.Config.Cdl.ReclassTable, c.Config.Grid.Chips4326, c.Config.Grid.Chips5070, c.Config.Grid.TileCentroids })
+        {
+            var full = c.Resolve(path);
+            if (File.Exists(full)) inputs.Add(new ManifestInput(path.Replace('\\', '/'), Sha256: c.Sha256Of(full), Size: new FileInfo(full).Length));
+        }
+        if (File.Exists(c.Paths.TilePayloadsJson))
+            foreach (var (_, bands) in Dataset.Scenes.TilePayloadsJson.ReadFile(c.Paths.TilePayloadsJson))
+                foreach (var b in bands) inputs.Add(new ManifestInput(b.Filename, Cid: b.Cid));
+        return inputs.OrderBy(i => i.Name, StringComparer.Ordinal);
+    }
+}
