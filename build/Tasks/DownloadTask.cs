@@ -51,8 +51,8 @@ public sealed class DownloadTask : UnitTask<DatasetContext, SceneBand>
         {
             var result = await c.Fetcher.FetchAsync(cid, staging, ct: c.CancellationToken);
             File.Move(staging, temp, overwrite: true);
-            BandCache.Put(c.Paths.CidCache(u.Cid), temp);
             foreach (var f in result.Failures) o.Warn($"{u.Scene}.{u.Band} ({u.Cid}): {f}");
+            BandCache.Put(c.Paths.CidCache(u.Cid), temp);
             if (File.Exists(failure)) File.Delete(failure);
         }
         catch (IpfsFetchException e)

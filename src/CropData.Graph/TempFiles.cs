@@ -73,17 +73,20 @@ public static partial class TempFiles
     /// Deletes the temps beside <paramref name="finalPath"/> whose writer is no longer running (shared folders: other
     /// builds may be writing theirs). Also the <c>&lt;name&gt;.tmp-&lt;pid&gt;-…</c> folders of earlier versions.
     /// </summary>
+    /// <remarks>Call it holding the lock of <paramref name="finalPath"/>: then no other writer of it is running, in this
+    /// process or another, and this process's own earlier temps are leftovers too.</remarks>
     public static void SweepAbandoned(string finalPath)
     {
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(finalPath));
-        SweepAbandonedIn(Path.GetDirectoryName(full)!, Path.GetFileName(full));
+        SweepAbandonedIn(Path.GetDirectoryName(full)!, Path.GetFileName(full), ownTempsToo: true);
     }
 
     /// <summary>
     /// Deletes the temps directly in <paramref name="folder"/> (a data folder several builds share) whose writer is no
-    /// longer running; with <paramref name="finalName"/>, only the temps of that file or folder.
+    /// longer running; with <paramref name="finalName"/>, only the temps of that file or folder. Temps of this process
+    /// are left alone unless <paramref name="ownTempsToo"/>: another build in this process may be writing them.
     /// </summary>
-    public static void SweepAbandonedIn(string folder, string? finalName = null)
+    public static void SweepAbandonedIn(string folder, string? finalName = null, bool ownTempsToo = false)
     {
         if (!Directory.Exists(folder)) return;
         string? stem = finalName is null ? null : Path.GetExtension(finalName) is { Length: > 0 } ext ? finalName[..^ext.Length] : finalName;
@@ -95,7 +98,7 @@ public static partial class TempFiles
             else if (LegacyTreeTemp().IsMatch(name) && (finalName is null || name.StartsWith(finalName + ".tmp-", StringComparison.Ordinal)))
                 pid = int.TryParse(name[(name.LastIndexOf(".tmp-", StringComparison.Ordinal) + 5)..].Split('-')[0], NumberStyles.None, CultureInfo.InvariantCulture, out int p) ? p : null;
             else continue;
-            if (pid is { } owner && owner != Environment.ProcessId && IsRunning(owner)) continue;
+            if (pid is { } owner && (owner == Environment.ProcessId ? !ownTempsToo : IsRunning(owner))) continue;
             if (Directory.Exists(entry)) TryDeleteFolder(entry);
             else TryDelete(entry);
         }

@@ -16,8 +16,12 @@ public sealed class UnitOutputs
     private readonly Lock _gate = new();
     private readonly bool _open;
 
-    internal UnitOutputs(string task, string unitId, IReadOnlyList<string> declaredFullPaths, IReadOnlyList<string>? trees = null, bool open = false)
+    private readonly Action<string>? _onWarn;
+
+    internal UnitOutputs(string task, string unitId, IReadOnlyList<string> declaredFullPaths, IReadOnlyList<string>? trees = null, bool open = false,
+        Action<string>? onWarn = null)
     {
+        _onWarn = onWarn;
         Task = task;
         UnitId = unitId;
         Declared = declaredFullPaths;
@@ -88,10 +92,11 @@ public sealed class UnitOutputs
     /// <summary>The outputs written so far (full paths), for the engine's commit of an open (gather) unit.</summary>
     internal IReadOnlyList<string> Written { get { lock (_gate) return _temps.Keys.Where(k => !_trees.Contains(k)).Order(StringComparer.Ordinal).ToArray(); } }
 
-    /// <summary>Recorded and shown in the build summary.</summary>
+    /// <summary>Logged at once (a build killed later still shows it) and recorded for the build summary.</summary>
     public void Warn(string message)
     {
         lock (_gate) _warnings.Add(message);
+        _onWarn?.Invoke(message);
     }
 
     internal IReadOnlyList<string> Warnings { get { lock (_gate) return _warnings.ToArray(); } }

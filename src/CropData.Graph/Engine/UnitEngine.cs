@@ -172,7 +172,11 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
     private static void Gather(UnitTask<TContext, TUnit> task, string name, TContext ctx, BuildSession s, List<TUnit> units)
     {
         string stampTask = GatherStampTask(name);
-        var outputs = new UnitOutputs(name, GatherUnit, [], open: true);
+        var outputs = new UnitOutputs(name, GatherUnit, [], open: true, onWarn: w =>
+        {
+            s.Warnings.Enqueue(new UnitWarning(name, GatherUnit, w));
+            s.Log.Warning($"{name}: {w}");
+        });
         try
         {
             task.Gather(ctx, units, outputs);
@@ -181,11 +185,6 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         {
             outputs.DeleteTemps();
             throw;
-        }
-        foreach (var w in outputs.Warnings)
-        {
-            s.Warnings.Enqueue(new UnitWarning(name, GatherUnit, w));
-            s.Log.Warning($"{name}: {w}");
         }
         var old = s.Stamps.Read(stampTask, GatherUnit);
         var written = outputs.Written;
@@ -550,7 +549,11 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             Poison(s, name, p);
             return;
         }
-        var outputs = new UnitOutputs(name, p.Id, p.Outputs, p.Trees);
+        var outputs = new UnitOutputs(name, p.Id, p.Outputs, p.Trees, onWarn: w =>
+        {
+            s.Warnings.Enqueue(new UnitWarning(name, p.Id, w));
+            s.Log.Warning($"{name}/{p.Id}: {w}");
+        });
         var before = Array.ConvertAll(p.Outputs, FileStat.Of);
         var clock = Stopwatch.StartNew();
         // Output folders may be shared by the datasets of one data folder: one writer at a time, and its own
@@ -577,11 +580,6 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         {
             foreach (var l in locks) l.Dispose();
             p.Elapsed = clock.Elapsed;
-            foreach (var w in outputs.Warnings)
-            {
-                s.Warnings.Enqueue(new UnitWarning(name, p.Id, w));
-                s.Log.Warning($"{name}/{p.Id}: {w}");
-            }
         }
     }
 
