@@ -28,7 +28,7 @@ public sealed class SplitTask : AggregateTask
                 o.Warn($"{split.AbsentFromPublished.Count} chips are not in the published split and were placed by the hash rule: " +
                        string.Join(", ", split.AbsentFromPublished.Take(10)) + (split.AbsentFromPublished.Count > 10 ? ", ..." : ""));
         }
-        else split = DatasetSplit.Split(kept, s.Seed, s.TrainFraction);
+        else split = DatasetSplit.Split(kept, s.Seed, s.TrainFraction, s.Method == "threshold" ? SplitMethod.Threshold : SplitMethod.Exact);
 
         var temp = Path.Combine(c.Paths.Work, "split." + Guid.NewGuid().ToString("N"));
         DatasetSplit.Write(split, temp);

@@ -168,6 +168,7 @@ public class SampleDatasetTests(BuiltSample sample) : IClassFixture<BuiltSample>
         var train = File.ReadAllLines(B.File("export/huggingface/training_data.txt")).Length;
         var val = File.ReadAllLines(B.File("export/huggingface/validation_data.txt")).Length;
         Assert.Equal(13, train + val);
+        Assert.Equal((10, 3), (train, val)); // docs/PIPELINE.md stage 11, split.method exact: floor(0.8 * 13) = 10 in train
         Assert.Equal(13, Directory.GetFiles(B.File("export/huggingface/training_chips"), "*_merged.tif").Length
                          + Directory.GetFiles(B.File("export/huggingface/validation_chips"), "*_merged.tif").Length);
         Assert.True(File.Exists(B.File("export/baseline/baseline_config.yaml")));

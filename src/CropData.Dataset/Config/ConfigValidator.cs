@@ -31,6 +31,7 @@ internal static class ConfigValidator
         if (c.Filter.MaxBadPct is < 0 or > 100) Fail("filter.max_bad_pct", c.Filter.MaxBadPct, "a percentage from 0 to 100");
         if (c.Filter.MaxNaCount < 0) Fail("filter.max_na_count", c.Filter.MaxNaCount, "a count >= 0");
         if (c.Split.TrainFraction is <= 0 or >= 1) Fail("split.train_fraction", c.Split.TrainFraction, "a fraction strictly between 0 and 1");
+        if (c.Split.Method is not ("exact" or "threshold")) Fail("split.method", c.Split.Method, "exact or threshold");
         if ((c.Split.ImportTrain is null) != (c.Split.ImportVal is null))
             Fail("split.import_train", c.Split.ImportTrain, "both split.import_train and split.import_val, or neither");
         if (c.Stac.Concurrency < 1) Fail("stac.concurrency", c.Stac.Concurrency, "an integer >= 1");

@@ -199,6 +199,8 @@ public sealed record SplitConfig
     public string Seed { get; init; } = "42";
     [Description("Share of chips in train (strictly between 0 and 1).")]
     public double TrainFraction { get; init; } = 0.8;
+    [Description("exact (chips ranked by SHA-256 of seed:chip_id, the first floor(train_fraction * n) in train: the original's count, and one chip added moves at most one other) or threshold (a chip is in train when its hash number is below the fraction: no chip ever moves, the count is right only on average).")]
+    public string Method { get; init; } = "exact";
     /// <summary>Import a published split (train/val id CSVs) instead of computing one.</summary>
     [Description("Import a published split: CSV of train chip ids (with import_val).")]
     public string? ImportTrain { get; init; }

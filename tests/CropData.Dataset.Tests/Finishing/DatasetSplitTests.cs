@@ -47,6 +47,50 @@ public class DatasetSplitTests
         Assert.All(full.Validation, id => Assert.Contains(id, more.Validation));
     }
 
+    // docs/PIPELINE.md stage 11, split.method: exact (the default).
+    [Theory]
+    [InlineData(0.8)]
+    [InlineData(0.7)]
+    public void Exact_split_puts_floor_of_fraction_times_n_in_train_for_every_n(double fraction)
+    {
+        for (int n = 1; n <= 120; n++)
+        {
+            var s = DatasetSplit.Split(Ids(n), "42", fraction, SplitMethod.Exact);
+            Assert.Equal((int)Math.Floor(fraction * n + 1e-9), s.Train.Count);
+            Assert.Equal(n, s.Train.Count + s.Validation.Count);
+            Assert.Empty(s.Train.Intersect(s.Validation));
+        }
+        // The original's int(0.8 * n) on the 22 kept chips of the issue: 17/5 (the threshold rule gave 19/3 there).
+        Assert.Equal((17, 5), (DatasetSplit.Split(Ids(22), "42", 0.8, SplitMethod.Exact) is var e ? (e.Train.Count, e.Validation.Count) : default));
+    }
+
+    [Fact]
+    public void Exact_split_moves_at_most_one_other_chip_when_one_chip_is_added_or_removed()
+    {
+        var pool = Ids(300);
+        for (int n = 5; n < 200; n += 7)
+        {
+            var before = DatasetSplit.Split(pool.Take(n), "42", 0.8, SplitMethod.Exact);
+            var after = DatasetSplit.Split(pool.Take(n + 1), "42", 0.8, SplitMethod.Exact);
+            var added = ChipIds.Short(pool[n]);
+            int moved = before.Train.Count(id => after.Validation.Contains(id)) + before.Validation.Count(id => after.Train.Contains(id));
+            Assert.True(moved <= 1, $"n={n}: {moved} chips changed sides when {added} was added");
+            // Removing it again restores the split exactly.
+            var back = DatasetSplit.Split(pool.Take(n + 1).Where(id => ChipIds.Short(id) != added), "42", 0.8, SplitMethod.Exact);
+            Assert.Equal(before.Train, back.Train);
+        }
+    }
+
+    [Fact]
+    public void Exact_split_is_independent_of_input_order_and_the_seed_matters()
+    {
+        var ids = Ids(200);
+        var a = DatasetSplit.Split(ids, "42", 0.8, SplitMethod.Exact);
+        var b = DatasetSplit.Split(ids.AsEnumerable().Reverse(), "42", 0.8, SplitMethod.Exact);
+        Assert.Equal(a.Train, b.Train);
+        Assert.NotEqual(a.Train, DatasetSplit.Split(ids, "7", 0.8, SplitMethod.Exact).Train);
+    }
+
     [Fact]
     public void Train_share_is_close_to_the_fraction_and_seed_matters()
     {
