@@ -15,7 +15,7 @@ public sealed class ChipsTask : UnitTask<DatasetContext, ChipsTask.ChipUnit>
 {
     public sealed record ChipUnit(string Chip, string Tile, IReadOnlyList<string> Scenes);
 
-    public override string Version => "1";
+    public override string Version => "2"; // 2: band descriptions "B02 2022-03-15", scene ids, class palette and names on masks
 
     public override IEnumerable<ChipUnit> Units(DatasetContext c)
     {
@@ -55,7 +55,17 @@ public sealed class ChipsTask : UnitTask<DatasetContext, ChipsTask.ChipUnit>
         {
             Na = new NaPolicy { Values = c.Config.Chips.NaValues.Select(v => (short)v).ToList(), CountBandNoData = c.Config.Chips.CountBandNodata },
             Files = ChipFileOptions.FromConfig(c.Config.Chips.Compression),
-            BandDescriptions = Enumerable.Range(1, dates.Count).SelectMany(d => c.Config.Bands.Select(b => $"date{d}_{b}")).ToList(),
+            // Merged chips say what each band is: "B02 2022-03-15", and which scenes they were made from.
+            BandDescriptions = dates.SelectMany(d => c.Config.Bands.Select(b => $"{b} {d.Date:yyyy-MM-dd}")).ToList(),
+            MergedMetadata = new Dictionary<string, string>
+            {
+                ["SCENE_IDS"] = string.Join(",", dates.Select(d => d.SceneId)),
+                ["DATES"] = string.Join(",", dates.Select(d => d.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))),
+                ["BANDS"] = string.Join(",", c.Config.Bands),
+                ["TILE"] = u.Tile,
+            },
+            MaskColors = c.Config.Chips.MaskPalette == "cdl" ? null : MaskPalette.ClassColors,
+            MaskClassNames = c.Config.Chips.MaskPalette == "cdl" ? null : MaskPalette.ClassNames,
         };
         using var cdl = CdlRaster.Open(c.Resolve(c.Config.Cdl.Path));
         var result = ChipStage.Run(chip, u.Tile, dates, cdl, CdlReclassTable.Load(c.Resolve(c.Config.Cdl.ReclassTable)),

@@ -25,8 +25,18 @@ public sealed record GeoTiffOptions
     /// <summary>Palette for band 1 (single-band uint8 rasters such as CDL masks).</summary>
     public ColorTable? ColorTable { get; init; }
 
-    /// <summary>Optional per-band descriptions (e.g. "B02_2022-03-15").</summary>
+    /// <summary>Optional per-band descriptions (e.g. "B02 2022-03-15").</summary>
     public IReadOnlyList<string>? BandDescriptions { get; init; }
+
+    /// <summary>
+    /// Class names of band 1 (value i → names[i]), for thematic rasters such as masks: written as band metadata
+    /// <c>CLASS_&lt;i&gt;=&lt;name&gt;</c> in the file's GDAL_METADATA tag (GeoTIFF has no place for category names but a
+    /// .aux.xml side file, and the dataset holds no side files).
+    /// </summary>
+    public IReadOnlyList<string>? CategoryNames { get; init; }
+
+    /// <summary>Dataset metadata items (sorted by name when written, so the bytes are stable).</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
     internal IReadOnlyList<string> CreationOptions(RasterDataType type)
     {
@@ -119,5 +129,9 @@ public static class GeoTiff
             }
         }
         if (options.ColorTable is { } ct) ds.SetColorTable(1, ct);
+        if (options.CategoryNames is { } names)
+            for (int i = 0; i < names.Count; i++) ds.SetBandMetadataItem(1, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"CLASS_{i}"), names[i]);
+        foreach (var (name, value) in (options.Metadata ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            ds.SetMetadataItem(name, value);
     }
 }

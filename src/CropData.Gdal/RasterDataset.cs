@@ -225,6 +225,14 @@ public sealed unsafe class RasterDataset : IDisposable
 
     internal void SetDescription(int band, string description) => GdalApi.GDALSetDescription(Band(band), description);
 
+    /// <summary>A band-level metadata item (TIFF: the GDAL_METADATA tag, inside the file).</summary>
+    internal void SetBandMetadataItem(int band, string name, string value) =>
+        GdalRuntime.Check(GdalApi.GDALSetMetadataItem(Band(band), name, value, null), $"{Path}: set metadata {name} of band {band}");
+
+    /// <summary>A dataset-level metadata item (TIFF: GDAL_METADATA tag).</summary>
+    internal void SetMetadataItem(string name, string value) =>
+        GdalRuntime.Check(GdalApi.GDALSetMetadataItem(Handle, name, value, null), $"{Path}: set metadata {name}");
+
     internal void SetColorTable(int band, ColorTable table)
     {
         var ct = GdalApi.GDALCreateColorTable(1);

@@ -44,10 +44,10 @@ public static class ChipFiles
     /// already NA-counted and clipped. No nodata is declared: after clipping no fill value remains.
     /// </summary>
     public static void WriteMerged(string path, ChipId chip, IReadOnlyList<short[]> bands,
-        ChipFileOptions? options = null, IReadOnlyList<string>? bandDescriptions = null)
+        ChipFileOptions? options = null, IReadOnlyList<string>? bandDescriptions = null, IReadOnlyDictionary<string, string>? metadata = null)
     {
         Check(path, chip, bands, MergedBands);
-        var tiff = (options ?? new()).Tiff(integerSmooth: true) with { BandDescriptions = bandDescriptions };
+        var tiff = (options ?? new()).Tiff(integerSmooth: true) with { BandDescriptions = bandDescriptions, Metadata = metadata };
         GeoTiff.Write(path, CdlGrid.ChipGrid(chip), bands, tiff);
     }
 
@@ -62,11 +62,16 @@ public static class ChipFiles
         GeoTiff.Write(path, CdlGrid.ChipGrid(chip), dates, tiff);
     }
 
-    /// <summary><c>&lt;chip&gt;.mask.tif</c>: the reclassed CDL window, uint8, with the CDL colour table on band 1.</summary>
-    public static void WriteMask(string path, ChipId chip, byte[] classes, ColorTable? cdlColors, ChipFileOptions? options = null)
+    /// <summary>
+    /// <c>&lt;chip&gt;.mask.tif</c>: the reclassed CDL window, uint8, with a colour table on band 1 (the 14 classes' own
+    /// colours, or the CDL's for byte-compatibility with the published masks) and, with the class colours, the class
+    /// names as GDAL category names.
+    /// </summary>
+    public static void WriteMask(string path, ChipId chip, byte[] classes, ColorTable? colors, ChipFileOptions? options = null,
+        IReadOnlyList<string>? classNames = null)
     {
         Check(path, chip, [classes], 1);
-        var tiff = (options ?? new()).Tiff(integerSmooth: false) with { ColorTable = cdlColors };
+        var tiff = (options ?? new()).Tiff(integerSmooth: false) with { ColorTable = colors, CategoryNames = classNames };
         GeoTiff.Write(path, CdlGrid.ChipGrid(chip), [classes], tiff);
     }
 

@@ -73,6 +73,18 @@ public static class SceneBandWarp
     }
 }
 
+/// <summary>The mask palette of the 14 classes (docs/PIPELINE.md, "13 classes"): their own colours and names.</summary>
+public static class MaskPalette
+{
+    public static ColorTable ClassColors { get; } = new(Enumerable.Range(0, CropData.Dataset.Finishing.CropClasses.Count).Select(i =>
+    {
+        var (r, g, b) = CropData.Dataset.Finishing.CropClasses.Rgb(i);
+        return new ColorEntry(r, g, b);
+    }));
+
+    public static IReadOnlyList<string> ClassNames { get; } = CropData.Dataset.Finishing.CropClasses.All.Select(c => c.Name).ToList();
+}
+
 /// <summary>One date of a chip after stage 8: the warped windows of its reflectance bands (chip band order) and quality band.</summary>
 public sealed record WarpedDate(string SceneId, DateOnly Date, IReadOnlyList<string> Reflectance, string Quality);
 
@@ -88,8 +100,17 @@ public sealed record ChipWriteOptions
     public NaPolicy Na { get; init; } = NaPolicy.Default;
     public ChipFileOptions Files { get; init; } = new();
 
-    /// <summary>Band descriptions of the merged chip, one per band, date by date (<c>date1_B02</c>…); null writes none, as the published chips.</summary>
+    /// <summary>Band descriptions of the merged chip, one per band, date by date (<c>B02 2022-03-15</c>…); null writes none, as the published chips.</summary>
     public IReadOnlyList<string>? BandDescriptions { get; init; }
+
+    /// <summary>Metadata of the merged chip (the scene ids and dates it was made from); null writes none.</summary>
+    public IReadOnlyDictionary<string, string>? MergedMetadata { get; init; }
+
+    /// <summary>The mask's colour table; null keeps the CDL raster's (the published masks' bytes).</summary>
+    public ColorTable? MaskColors { get; init; }
+
+    /// <summary>The mask classes' names (GDAL category names); null writes none.</summary>
+    public IReadOnlyList<string>? MaskClassNames { get; init; }
 }
 
 /// <summary>
@@ -108,9 +129,9 @@ public static class ChipStage
         var classes = new byte[CdlGrid.ChipSize * CdlGrid.ChipSize];
         if (assembled.Skipped) return new ChipStageResult(assembled, new ReclassResult(0, new SortedDictionary<byte, long>()));
         var reclassed = reclass.Apply(cdl.ReadChip(chip), classes);
-        ChipFiles.WriteMerged(outputs.Merged, chip, assembled.Merged, options.Files, options.BandDescriptions);
+        ChipFiles.WriteMerged(outputs.Merged, chip, assembled.Merged, options.Files, options.BandDescriptions, options.MergedMetadata);
         ChipFiles.WriteFmask(outputs.Fmask, chip, assembled.Fmask, options.Files);
-        ChipFiles.WriteMask(outputs.Mask, chip, classes, cdl.ColorTable, options.Files);
+        ChipFiles.WriteMask(outputs.Mask, chip, classes, options.MaskColors ?? cdl.ColorTable, options.Files, options.MaskClassNames);
         return new ChipStageResult(assembled, reclassed);
     }
 

@@ -174,6 +174,36 @@ public class SampleDatasetTests(BuiltSample sample) : IClassFixture<BuiltSample>
         Assert.True(File.Exists(B.File("export/baseline/baseline_config.yaml")));
     }
 
+    // Issue 19: masks and chips that explain themselves, read back with gdalinfo as a user would.
+    [Fact]
+    public async Task Gdalinfo_shows_the_mask_classes_with_their_colours_and_the_merged_bands_with_their_dates()
+    {
+        static async Task<System.Text.Json.Nodes.JsonNode> GdalInfo(string path)
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo("gdalinfo", ["-json", path]) { RedirectStandardOutput = true };
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            var text = await p.StandardOutput.ReadToEndAsync();
+            await p.WaitForExitAsync();
+            Assert.Equal(0, p.ExitCode);
+            return System.Text.Json.Nodes.JsonNode.Parse(text)!;
+        }
+        var mask = (await GdalInfo(B.File("chips/chip_202_336.mask.tif")))["bands"]![0]!;
+        var names = mask["metadata"]![""]!.AsObject();
+        Assert.Equal("Corn", (string)names["CLASS_3"]!);
+        Assert.Equal("Soybeans", (string)names["CLASS_4"]!);
+        Assert.Equal(14, names.Count(kv => kv.Key.StartsWith("CLASS_", StringComparison.Ordinal)));
+        var corn = mask["colorTable"]!["entries"]![3]!.AsArray().Select(v => (int)v!).ToArray();
+        Assert.Equal([255, 211, 0, 255], corn); // the report's Corn yellow, not CDL code 3's (rice) blue
+
+        var merged = await GdalInfo(B.File("chips/chip_202_336_merged.tif"));
+        var descriptions = merged["bands"]!.AsArray().Select(bnd => (string)bnd!["description"]!).ToList();
+        Assert.Equal(18, descriptions.Count);
+        Assert.Equal("B02 2022-03-15", descriptions[0]);
+        Assert.Equal("B12 2022-09-16", descriptions[17]);
+        Assert.Equal("HLS.S30.T14SPJ.2022074T171051.v2.0,HLS.S30.T14SPJ.2022179T170859.v2.0,HLS.S30.T14SPJ.2022259T170849.v2.0",
+            (string)merged["metadata"]![""]!["SCENE_IDS"]!);
+    }
+
     [Fact]
     public async Task Second_build_is_a_no_op_that_rewrites_nothing()
     {

@@ -28,6 +28,7 @@ internal static class ConfigValidator
         if (c.Bands.Distinct().Count() != c.Bands.Count) Fail("bands", c.Bands, "each band once");
         if (c.Chips.Size is < 1 or > 4096) Fail("chips.size", c.Chips.Size, "a pixel count from 1 to 4096");
         if (c.Chips.Compression is not ("NONE" or "LZW" or "DEFLATE")) Fail("chips.compression", c.Chips.Compression, "NONE, LZW or DEFLATE");
+        if (c.Chips.MaskPalette is not ("classes" or "cdl")) Fail("chips.mask_palette", c.Chips.MaskPalette, "classes or cdl");
         if (c.Filter.MaxBadPct is < 0 or > 100) Fail("filter.max_bad_pct", c.Filter.MaxBadPct, "a percentage from 0 to 100");
         if (c.Filter.MaxNaCount < 0) Fail("filter.max_na_count", c.Filter.MaxNaCount, "a count >= 0");
         if (c.Split.TrainFraction is <= 0 or >= 1) Fail("split.train_fraction", c.Split.TrainFraction, "a fraction strictly between 0 and 1");

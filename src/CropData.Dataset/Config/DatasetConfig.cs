@@ -183,6 +183,8 @@ public sealed record ChipsConfig
     /// <summary>GeoTIFF compression of chip files: NONE (as published), LZW or DEFLATE.</summary>
     [Description("GeoTIFF compression of chip files: NONE (as published), LZW or DEFLATE.")]
     public string Compression { get; init; } = "NONE";
+    [Description("Colour table of the masks: classes (the 14 classes' own colours, with their names as GDAL category names) or cdl (the CDL raster's table, as the published masks).")]
+    public string MaskPalette { get; init; } = "classes";
 }
 
 public sealed record FilterConfig

@@ -41,6 +41,9 @@ internal static unsafe partial class GdalApi
     [LibraryImport(GdalLibrary.Name, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial void GDALSetDescription(nint majorObject, string description);
 
+    [LibraryImport(GdalLibrary.Name, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int GDALSetMetadataItem(nint majorObject, string name, string value, string? domain);
+
     [LibraryImport(GdalLibrary.Name)]
     internal static partial int GDALRasterIO(nint band, int rwFlag, int xOff, int yOff, int xSize, int ySize,
         void* buffer, int bufXSize, int bufYSize, int bufType, int pixelSpace, int lineSpace);
