@@ -51,18 +51,21 @@ have_chromium() {
 }
 
 # The test suite's system dependencies, installed the way GDAL is: apt when root, otherwise the exact command.
-# Chromium drives the AOI picker test; node + npm run the real IPFS node (tools/ipfs-test-node, npm install).
+# Chromium drives the AOI picker test; node + npm run the real IPFS node (tools/ipfs-test-node, npm install);
+# the system Python with rasterio and pandas loads the Hugging Face export as TerraTorch does (tools/loader-check).
+have_py_loader() { /usr/bin/python3 -c 'import rasterio, pandas, numpy' >/dev/null 2>&1; }
 need_test_deps() {
   local missing=()
   have_chromium || missing+=(chromium)
   command -v node >/dev/null 2>&1 || missing+=(nodejs)
   command -v npm >/dev/null 2>&1 || missing+=(npm)
+  have_py_loader || missing+=(python3-rasterio python3-pandas python3-numpy)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "test dependencies not found: installing ${missing[*]} with apt-get ..."
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    have_chromium && command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && return 0
+    have_chromium && command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && have_py_loader && return 0
   fi
   say "The test suite needs: ${missing[*]}."
   say "Install them:  sudo apt-get install -y ${missing[*]}    (Debian 12 / Ubuntu 24.04)"

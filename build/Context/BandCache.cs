@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace CropData.Build.Context;
@@ -10,7 +9,7 @@ namespace CropData.Build.Context;
 /// with its sha256 beside it; taking an entry re-hashes it, so a damaged entry is dropped and fetched again. Entries
 /// are written atomically under their CID's name, so concurrent builds putting the same CID agree.
 /// </summary>
-public static partial class BandCache
+public static class BandCache
 {
     public static bool TryTake(string entry, string destination)
     {
@@ -35,7 +34,7 @@ public static partial class BandCache
         Graph.AtomicFile.WriteAllText(entry + ".sha256", Sha256(verifiedFile) + "\n", onlyIfChanged: false);
         Graph.AtomicFile.Write(entry, temp =>
         {
-            if (OperatingSystem.IsWindows() || Link(verifiedFile, temp) != 0) File.Copy(verifiedFile, temp, overwrite: true);
+            FileLinks.LinkOrCopy(verifiedFile, temp);
         });
     }
 
@@ -44,7 +43,4 @@ public static partial class BandCache
         using var s = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(s));
     }
-
-    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Link(string existing, string created);
 }

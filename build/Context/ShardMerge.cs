@@ -178,7 +178,7 @@ public static partial class ShardMerge
             var temp = TempFiles.PathFor(dest);
             try
             {
-                if (link && !Volatile.Read(ref linkFailed) && TryLink(f.Source, temp))
+                if (link && !Volatile.Read(ref linkFailed) && FileLinks.TryLink(f.Source, temp))
                 {
                     Interlocked.Increment(ref linked);
                 }
@@ -338,19 +338,4 @@ public static partial class ShardMerge
         }
     }
 
-    private static bool TryLink(string existing, string created)
-    {
-        if (OperatingSystem.IsWindows()) return false;
-        try
-        {
-            return Link(existing, created) == 0;
-        }
-        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return false;
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Link(string existing, string created);
 }

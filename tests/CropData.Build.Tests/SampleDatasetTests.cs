@@ -204,6 +204,34 @@ public class SampleDatasetTests(BuiltSample sample) : IClassFixture<BuiltSample>
             (string)merged["metadata"]![""]!["SCENE_IDS"]!);
     }
 
+    // Issue 19: the export opens in the consumer's loader. TerraTorch installs only from PyPI, which is not reachable
+    // here: tools/loader-check applies the file rules of its MultiTemporalCropClassification with Debian's rasterio.
+    [Fact]
+    public async Task The_huggingface_export_loads_by_the_rules_of_terratorch_multi_temporal_crop_classification()
+    {
+        string script = Path.Combine(SampleBuild.RepoRoot(), "tools", "loader-check", "check_export.py");
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", [script, B.File("export/huggingface")]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = await p.StandardOutput.ReadToEndAsync();
+        var stderr = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.True(p.ExitCode == 0, stdout + stderr);
+        var r = System.Text.Json.Nodes.JsonNode.Parse(stdout)!;
+        var (train, val) = (File.ReadAllLines(B.File("train_ids.csv")).Length - 1, File.ReadAllLines(B.File("val_ids.csv")).Length - 1);
+        Assert.Equal(train, (int)r["train"]!["samples"]!);
+        Assert.Equal(val, (int)r["val"]!["samples"]!);
+        Assert.Equal(18, (int)r["train"]!["bands"]!);
+        Assert.Equal([6, 3, 224, 224], r["train"]!["image_shape"]!.AsArray().Select(v => (int)v!));
+        Assert.All(r["train"]!["classes"]!.AsArray().Select(v => (int)v!), c => Assert.InRange(c, 0, 13));
+        Assert.Contains(3, r["train"]!["classes"]!.AsArray().Select(v => (int)v!)); // Corn
+        // Temporal coordinates (year, day of year - 1) of the sample's dates 2022-03-15, 06-28, 09-16.
+        Assert.Equal("[[2022,73],[2022,178],[2022,258]]", r["train"]!["temporal_coords"]!.ToJsonString());
+        Assert.Equal("chip_id,tile,first_img_date,middle_img_date,last_img_date", File.ReadLines(B.File("export/huggingface/chips_df.csv")).First());
+        var card = File.ReadAllText(B.File("export/huggingface/README.md"));
+        Assert.StartsWith("---\nlicense: cc-by-4.0\n", card);
+        Assert.Contains("| 3 | Corn |", card);
+    }
+
     [Fact]
     public async Task Second_build_is_a_no_op_that_rewrites_nothing()
     {

@@ -45,7 +45,7 @@ public static class ReleaseLayouts
     public const string BaselineChipsFolder = "chips";
     public const string BaselineConfigSnippet = "baseline_config.yaml";
 
-    public static ReleasePlan HuggingFace(string chipsFolder, SplitResult split, bool listsInChipFolders = true)
+    public static ReleasePlan HuggingFace(string chipsFolder, SplitResult split, bool listsInChipFolders = true, IEnumerable<PlannedFile>? extra = null)
     {
         var copies = new List<PlannedCopy>();
         copies.AddRange(ChipCopies(chipsFolder, split.Train, HfTrainFolder));
@@ -58,6 +58,7 @@ public static class ReleaseLayouts
             files.Add(new(HfTrainFolder + "/" + HfTrainList, trainList));
             files.Add(new(HfValidationFolder + "/" + HfValidationList, valList));
         }
+        files.AddRange(extra ?? []); // chips_df.csv and the dataset card (DatasetCard)
         return new ReleasePlan("huggingface", Order(copies), files.OrderBy(f => f.Destination, StringComparer.Ordinal).ToList());
     }
 
