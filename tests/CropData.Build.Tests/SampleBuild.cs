@@ -45,6 +45,28 @@ public sealed class SampleBuild : IDisposable
         return b;
     }
 
+    /// <summary>
+    /// A data folder holding only the generated sample inputs (and sample-data's stamp) of the shared clean build: the
+    /// next build makes the dataset from scratch without generating the sample again.
+    /// </summary>
+    public static async Task<SampleBuild> WithInputsAsync(string? configEdits = null)
+    {
+        string template = await Template.Value;
+        var b = new SampleBuild(configEdits);
+        foreach (var (from, to) in new[]
+                 {
+                     (Path.Combine(template, "sample_inputs"), Path.Combine(b.DataDir, "sample_inputs")),
+                     (Path.Combine(template, "training_datasets", "sample", ".build", "stamps", "sample-data"), Path.Combine(b.Dataset, ".build", "stamps", "sample-data")),
+                 })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            var cp = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("cp", ["-a", from, to]))!;
+            await cp.WaitForExitAsync();
+            if (cp.ExitCode != 0) throw new InvalidOperationException($"cp -a {from} {to} failed");
+        }
+        return b;
+    }
+
     private static readonly Lazy<Task<string>> Template = new(async () =>
     {
         var t = new SampleBuild();
