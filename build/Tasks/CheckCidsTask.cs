@@ -1,15 +1,13 @@
-using System.Text.Json;
 using CropData.Build.Context;
 using CropData.Graph;
 using CropData.Ipfs.Multiformats;
-using CropData.Ipfs.Retrieval;
 
 namespace CropData.Build.Tasks;
 
 [TaskName("check-cids")]
 [IsDependentOn(typeof(CidsTask))]
 [TaskDescription("Stage 7 check alone: ask every source whether each band CID is retrievable -> missing_cids.json")]
-public sealed class CheckCidsTask : Graph.AsyncFrostingTask<DatasetContext>
+public sealed class CheckCidsTask : AsyncFrostingTask<DatasetContext>
 {
     public override async Task RunAsync(DatasetContext c)
     {
@@ -23,9 +21,9 @@ public sealed class CheckCidsTask : Graph.AsyncFrostingTask<DatasetContext>
             finally { gate.Release(); }
         }));
         var missing = results.Where(r => !r.check.Retrievable)
-            .Select(r => new DownloadTask.MissingCid(r.b.Cid, $"{r.b.Scene}.{r.b.Band}.tif", r.b.Band, r.b.Scene, r.check.Reasons))
+            .Select(r => new MissingCid(r.b.Cid, $"{r.b.Scene}.{r.b.Band}.tif", r.b.Band, r.b.Scene, r.check.Reasons))
             .OrderBy(m => m.Filename, StringComparer.Ordinal).ToList();
-        AtomicFile.WriteAllText(c.Paths.MissingCidsJson, DownloadTask.MissingText(missing));
+        AtomicFile.WriteAllText(c.Paths.MissingCidsJson, MissingCids.Text(missing));
         c.Log.Information($"check-cids: {results.Length - missing.Count} of {results.Length} CIDs retrievable; {missing.Count} missing -> {c.Paths.MissingCidsJson}");
         if (missing.Count > 0) throw new InvalidOperationException($"{missing.Count} CIDs are not retrievable from any source (see {c.Paths.MissingCidsJson})");
     }

@@ -1,5 +1,4 @@
 using CropData.Build.Context;
-using CropData.Geo;
 using CropData.Graph;
 using CropData.Ipfs.Import;
 

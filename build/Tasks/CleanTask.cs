@@ -1,5 +1,4 @@
 using CropData.Build.Context;
-using CropData.Dataset.Finishing;
 using CropData.Graph;
 
 namespace CropData.Build.Tasks;

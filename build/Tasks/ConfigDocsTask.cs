@@ -1,10 +1,4 @@
 using CropData.Build.Context;
-using System.ComponentModel;
-using System.Reflection;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using CropData.Dataset.Config;
 using CropData.Graph;
 
 namespace CropData.Build.Tasks;

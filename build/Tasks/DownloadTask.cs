@@ -1,4 +1,3 @@
-using System.Text.Json;
 using CropData.Build.Context;
 using CropData.Graph;
 using CropData.Ipfs.Multiformats;
@@ -67,14 +66,10 @@ public sealed class DownloadTask : UnitTask<DatasetContext, SceneBand>
         var missing = units.Where(u => !File.Exists(c.Paths.Band(u.Scene, u.Band)) && File.Exists(c.Paths.DownloadFailure(u.Scene, u.Band)))
             .Select(u => WorkFile.Read<MissingCid>(c.Paths.DownloadFailure(u.Scene, u.Band)))
             .OrderBy(m => m.Filename, StringComparer.Ordinal).ToList();
-        o.WriteAllText(c.Paths.MissingCidsJson, MissingText(missing));
+        o.WriteAllText(c.Paths.MissingCidsJson, MissingCids.Text(missing));
         var count = units.Count(u => File.Exists(c.Paths.Band(u.Scene, u.Band)));
         c.Log.Information($"download: {count} of {units.Count} band files verified in {Path.Combine(c.Paths.Root, "tiles")}" +
                           (missing.Count > 0 ? $"; {missing.Count} CIDs missing -> {c.Paths.MissingCidsJson}" : ""));
     }
 
-    public static string MissingText(IReadOnlyList<MissingCid> missing) =>
-        JsonSerializer.Serialize(missing, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NewLine = "\n" }) + "\n";
-
-    public sealed record MissingCid(string Cid, string Filename, string BandName, string Scene, IReadOnlyList<string> Reasons);
 }

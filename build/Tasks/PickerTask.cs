@@ -1,7 +1,6 @@
 using CropData.Build.Context;
 using CropData.Geo;
 using CropData.Graph;
-using CropData.Ipfs.Import;
 
 namespace CropData.Build.Tasks;
 

@@ -74,30 +74,26 @@ internal static class JsonReport
                 w.WriteEndObject();
             }
             w.WriteEndArray();
-            w.WriteStartArray("failures");
-            foreach (var f in result.Failures)
-            {
-                w.WriteStartObject();
-                w.WriteString("task", f.Task);
-                w.WriteString("unit", f.UnitId);
-                w.WriteString("message", f.Message);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("warnings");
-            foreach (var x in result.Warnings)
-            {
-                w.WriteStartObject();
-                w.WriteString("task", x.Task);
-                w.WriteString("unit", x.UnitId);
-                w.WriteString("message", x.Message);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            Messages(w, "failures", result.Failures.Select(f => (f.Task, f.UnitId, f.Message)));
+            Messages(w, "warnings", result.Warnings.Select(x => (x.Task, (string?)x.UnitId, x.Message)));
             w.WriteEndObject();
         }
         stdout.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
         stdout.Flush();
+    }
+
+    private static void Messages(Utf8JsonWriter w, string name, IEnumerable<(string Task, string? Unit, string Message)> items)
+    {
+        w.WriteStartArray(name);
+        foreach (var (task, unit, message) in items)
+        {
+            w.WriteStartObject();
+            w.WriteString("task", task);
+            w.WriteString("unit", unit);
+            w.WriteString("message", message);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     private static string Status(TaskRunStatus s) => s switch
