@@ -165,6 +165,8 @@ public class SampleDatasetTests(BuiltSample sample) : IClassFixture<BuiltSample>
             Assert.True(File.Exists(B.File($"report/chips/{chip}.png")), $"quicklook of {chip} missing");
         }
         Assert.DoesNotContain("http://", html.Replace("http://www.w3.org", ""));
+        // Issue 19: a class with a handful of pixels is named (report.min_class_pixels, default 1000).
+        Assert.Contains("class 11 (Cotton) has only 4 pixels in the kept chips", html);
         var train = File.ReadAllLines(B.File("export/huggingface/training_data.txt")).Length;
         var val = File.ReadAllLines(B.File("export/huggingface/validation_data.txt")).Length;
         Assert.Equal(13, train + val);

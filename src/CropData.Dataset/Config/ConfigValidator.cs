@@ -31,6 +31,7 @@ internal static class ConfigValidator
         if (c.Chips.MaskPalette is not ("classes" or "cdl")) Fail("chips.mask_palette", c.Chips.MaskPalette, "classes or cdl");
         if (c.Filter.MaxBadPct is < 0 or > 100) Fail("filter.max_bad_pct", c.Filter.MaxBadPct, "a percentage from 0 to 100");
         if (c.Filter.MaxNaCount < 0) Fail("filter.max_na_count", c.Filter.MaxNaCount, "a count >= 0");
+        if (c.Report.MinClassPixels < 0) Fail("report.min_class_pixels", c.Report.MinClassPixels, "a pixel count >= 0");
         if (c.Split.TrainFraction is <= 0 or >= 1) Fail("split.train_fraction", c.Split.TrainFraction, "a fraction strictly between 0 and 1");
         if (c.Split.Method is not ("exact" or "threshold")) Fail("split.method", c.Split.Method, "exact or threshold");
         if ((c.Split.ImportTrain is null) != (c.Split.ImportVal is null))

@@ -44,6 +44,8 @@ public sealed record DatasetConfig
     public SplitConfig Split { get; init; } = new();
     [Description("Release layouts written under export/.")]
     public ExportConfig Export { get; init; } = new();
+    [Description("The HTML report (stage 14).")]
+    public ReportConfig Report { get; init; } = new();
 }
 
 /// <summary>The embedded sample: synthetic reflectance for real scene ids, generated on first run.</summary>
@@ -216,4 +218,10 @@ public sealed record ExportConfig
     public bool Huggingface { get; init; } = true;
     [Description("Write export/baseline/ (chips, id lists, baseline_config.yaml).")]
     public bool Baseline { get; init; } = true;
+}
+
+public sealed record ReportConfig
+{
+    [Description("A class (1-13) with fewer pixels than this over the kept chips is named in a warning of the build and the report: a class weight computed from a handful of pixels is noise (0 turns the warning off).")]
+    public long MinClassPixels { get; init; } = 1000;
 }
