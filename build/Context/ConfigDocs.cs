@@ -38,11 +38,12 @@ public static class ConfigDocs
             exactly those units (and, through early cutoff, only what their new outputs change). Keys read by no stage
             decide how the build runs (where, how fast, from which server), not what it makes.
             """.Replace("\r", "", StringComparison.Ordinal)).Append("\n\n");
-        Section(sb, typeof(DatasetConfig), "", defaults, readers);
+        Section(sb, typeof(DatasetConfig), "", null, defaults, readers);
         return sb.ToString().TrimEnd() + "\n";
     }
 
-    private static void Section(StringBuilder sb, Type type, string prefix, JsonObject defaults, List<(string? Name, IReadOnlyList<string>? Keys)> readers)
+    /// <param name="about">The description of the property holding this section (null at the top level).</param>
+    private static void Section(StringBuilder sb, Type type, string prefix, string? about, JsonObject defaults, List<(string? Name, IReadOnlyList<string>? Keys)> readers)
     {
         var leaves = new List<(string Key, PropertyInfo P)>();
         var sections = new List<(string Key, PropertyInfo P)>();
@@ -58,25 +59,16 @@ public static class ConfigDocs
         if (leaves.Count > 0)
         {
             sb.Append(prefix.Length == 0 ? "## Top level\n\n" : $"## `{prefix.TrimEnd('.')}`\n\n");
-            var about = type.GetCustomAttribute<DescriptionAttribute>()?.Description;
-            if (prefix.Length > 0 && Parent(type) is { } text) sb.Append(text).Append("\n\n");
-            else if (about is not null) sb.Append(about).Append("\n\n");
+            if (about is not null) sb.Append(about).Append("\n\n");
             sb.Append("| key | type | default | meaning | read by |\n|---|---|---|---|---|\n");
             foreach (var (key, p) in leaves)
                 sb.Append($"| `{key}` | {TypeName(p)} | {Default(defaults, key)} | {Escape(p.GetCustomAttribute<DescriptionAttribute>()?.Description ?? "")} | {ReadBy(key, readers)} |\n");
             sb.Append('\n');
         }
-        foreach (var (key, entry) in lists) Section(sb, entry, key + ".", defaults, readers);
+        foreach (var (key, entry) in lists) Section(sb, entry, key + ".", null, defaults, readers);
         foreach (var (key, p) in sections)
-        {
-            SectionDescriptions[p.PropertyType] = p.GetCustomAttribute<DescriptionAttribute>()?.Description;
-            Section(sb, p.PropertyType, key + ".", defaults, readers);
-        }
+            Section(sb, p.PropertyType, key + ".", p.GetCustomAttribute<DescriptionAttribute>()?.Description, defaults, readers);
     }
-
-    private static readonly Dictionary<Type, string?> SectionDescriptions = [];
-
-    private static string? Parent(Type section) => SectionDescriptions.GetValueOrDefault(section);
 
     private static bool IsSection(Type t) => t.IsClass && t != typeof(string) && t.Namespace == typeof(DatasetConfig).Namespace;
 

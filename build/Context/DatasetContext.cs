@@ -41,28 +41,21 @@ public sealed class DatasetContext : BuildContext
         if (bad.Count > 0)
             throw new ConfigException($"{ConfigPath}: aoi.chip_ids: {string.Join(", ", bad.Select(b => $"'{b}'"))} " +
                                       $"{(bad.Count == 1 ? "is not a chip id" : "are not chip ids")}: expected chip_RRR_CCC (row and column on the CDL grid, e.g. chip_184_236)");
-        var cdl = Resolve(Config.Cdl.Path);
-        if (!File.Exists(cdl)) return; // the national CDL is fetched later (fetch-inputs); the stages name it if it is missing
-        double left, top, right, bottom;
+        if (!File.Exists(Resolve(Config.Cdl.Path))) return; // the national CDL is fetched later (fetch-inputs); the stages name it if it is missing
+        CropData.Raster.CdlRasterInfo cdl;
         try
         {
-            using var raster = CropData.Gdal.RasterDataset.Open(cdl);
-            var gt = raster.GeoTransform;
-            (left, top, right, bottom) = (gt.OriginX, gt.OriginY, gt.OriginX + raster.Width * gt.PixelWidth, gt.OriginY + raster.Height * gt.PixelHeight);
+            cdl = CdlInfo;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return; // not a readable raster: the stages that read it name it (one error there, with what was expected)
+            return; // not a CDL raster on the national grid: the stages that read it name it (one error there, with what was expected)
         }
-        const double slack = 1e-6;
-        var outside = ids.Select(ChipId.Parse).Where(c =>
-        {
-            var e = c.Envelope5070;
-            return e.MinX < left - slack || e.MaxX > right + slack || e.MinY < bottom - slack || e.MaxY > top + slack;
-        }).Select(c => c.ToString()).ToList();
+        var outside = ids.Select(ChipId.Parse).Where(chip => !cdl.Contains(chip)).Select(chip => chip.ToString()).ToList();
         if (outside.Count == 0) return;
-        int firstRow = (int)Math.Ceiling((ChipId.OriginY - top) / ChipId.SizeMetres - slack), lastRow = (int)Math.Floor((ChipId.OriginY - bottom) / ChipId.SizeMetres + slack) - 1;
-        int firstCol = (int)Math.Ceiling((left - ChipId.OriginX) / ChipId.SizeMetres - slack), lastCol = (int)Math.Floor((right - ChipId.OriginX) / ChipId.SizeMetres + slack) - 1;
+        int size = CropData.Raster.CdlGrid.ChipSize;
+        int firstRow = (cdl.NationalRow + size - 1) / size, lastRow = (cdl.NationalRow + cdl.Height) / size - 1;
+        int firstCol = (cdl.NationalColumn + size - 1) / size, lastCol = (cdl.NationalColumn + cdl.Width) / size - 1;
         throw new ConfigException($"{ConfigPath}: aoi.chip_ids: {string.Join(", ", outside.Take(10))}{(outside.Count > 10 ? $" and {outside.Count - 10} more" : "")} " +
                                   $"not on the CDL raster {Config.Cdl.Path} (it holds whole chips of rows {firstRow:000}-{lastRow:000}, columns {firstCol:000}-{lastCol:000})");
     }

@@ -1,4 +1,3 @@
-using CropData.Build.Tasks;
 using CropData.Dataset.Chips;
 using CropData.Dataset.Finishing;
 using CropData.Dataset.Scenes;
@@ -115,6 +114,17 @@ public sealed class DatasetState(DatasetContext c)
     {
         var (train, val) = Split();
         return new SplitResult(train.Select(Dataset.Finishing.ChipIds.Short).ToList(), val.Select(Dataset.Finishing.ChipIds.Short).ToList(), [], []);
+    }
+
+    /// <summary>
+    /// The dataset folder's files (relative paths; the manifest itself and .build/ aside), listed once and split into
+    /// those a unit owns (the engine's stamps say which) and those no unit owns.
+    /// </summary>
+    public (IReadOnlyList<string> Owned, IReadOnlyList<string> Unowned) DatasetFiles()
+    {
+        var owned = Graph.BuildState.OwnedFiles(Paths.State);
+        var all = DatasetManifest.ListFiles(Paths.Root).ToLookup(rel => owned.Contains(Path.Combine(Paths.Root, rel)));
+        return (all[true].ToList(), all[false].ToList());
     }
 
     /// <summary>Stages 12-13.</summary>

@@ -28,7 +28,7 @@ public sealed class CleanTask : FrostingTask<DatasetContext>
             c.Log.Information($"clean: emptied {c.Paths.Root} (outputs and build state)");
             return;
         }
-        var unowned = ManifestTask.Unowned(c, out _);
+        var (_, unowned) = c.State.DatasetFiles();
         foreach (var rel in unowned) File.Delete(Path.Combine(c.Paths.Root, rel));
         foreach (var dir in Directory.EnumerateDirectories(c.Paths.Root, "*", SearchOption.AllDirectories).OrderByDescending(d => d.Length))
             if (!dir.StartsWith(c.Paths.State, StringComparison.Ordinal) && !Directory.EnumerateFileSystemEntries(dir).Any())

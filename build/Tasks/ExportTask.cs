@@ -62,17 +62,8 @@ public sealed class ExportTask : AggregateTask
     {
         var kept = c.State.KeptRows();
         yield return new PlannedFile(DatasetCard.ChipsDfFile, DatasetCard.ChipsDf(kept));
-        var pixels = new long[Dataset.Finishing.CropClasses.Count];
-        foreach (var side in new[] { "train", "validation" })
-        {
-            if (!File.Exists(c.Paths.ClassDistributionCsv(side))) continue;
-            foreach (var line in File.ReadLines(c.Paths.ClassDistributionCsv(side)).Skip(1))
-            {
-                var f = line.Split(',');
-                if (f.Length >= 3 && int.TryParse(f[0], System.Globalization.CultureInfo.InvariantCulture, out int cls) && cls >= 0 && cls < pixels.Length)
-                    pixels[cls] += long.Parse(f[^1], System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
+        var pixels = ClassPixelCounts.Sum(new[] { "train", "validation" }.Select(c.Paths.ClassDistributionCsv).Where(File.Exists)
+            .Select(csv => ClassPixelCounts.ReadCsv(csv).Classes)).Classes;
         var inputs = File.Exists(c.Paths.TilePayloadsJson)
             ? Dataset.Scenes.TilePayloadsJson.ReadFile(c.Paths.TilePayloadsJson).SelectMany(kv => kv.Value.Select(b => (Scene: kv.Key, Band: b.BandName, b.Cid))).ToList()
             : [];

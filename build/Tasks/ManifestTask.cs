@@ -15,22 +15,14 @@ public sealed class ManifestTask : FrostingTask<DatasetContext>
     // nobody the build knows, so it is named here, left out, and makes verify fail until `clean` removes it.
     public override void Run(DatasetContext c)
     {
-        var unowned = Unowned(c, out var owned);
+        var (owned, unowned) = c.State.DatasetFiles();
         if (unowned.Count > 0)
             c.Log.Warning($"manifest: {unowned.Count} file(s) in the dataset folder are outputs of no unit and are not in the manifest: " +
                           string.Join(", ", unowned.Take(5)) + (unowned.Count > 5 ? ", ..." : "") + " (./build.sh --target=clean removes them)");
         var manifest = DatasetManifest.Build(c.Paths.Root, c.Loaded.Tree, Inputs(c), DatasetContext.ToolVersion, c.Sha256Of,
-            include: rel => owned.Contains(Path.Combine(c.Paths.Root, rel)));
+            files: owned);
         AtomicFile.WriteAllBytes(c.Paths.Manifest, manifest.ToBytes());
         c.Log.Information($"manifest: {manifest.Files.Count} files -> {c.Paths.Manifest}");
-    }
-
-    /// <summary>Relative paths of the dataset folder's files that no unit owns (the manifest itself and .build/ aside).</summary>
-    public static IReadOnlyList<string> Unowned(DatasetContext c, out IReadOnlySet<string> owned)
-    {
-        var set = BuildState.OwnedFiles(c.Paths.State);
-        owned = set;
-        return DatasetManifest.ListFiles(c.Paths.Root).Where(rel => !set.Contains(Path.Combine(c.Paths.Root, rel))).ToList();
     }
 
     /// <summary>Scenes by CID (tile_payloads.json), committed inputs by sha256 (CDL, grids, tables).</summary>

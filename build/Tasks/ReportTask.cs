@@ -40,9 +40,7 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
     {
         var model = BuildModel(c);
         // Per-class coverage: a weight computed from 4 pixels is noise; say so in the build and in the report.
-        var totals = new long[Dataset.Finishing.CropClasses.Count];
-        foreach (var split in model.Splits)
-            for (int k = 0; k < totals.Length && k < split.Counts.Classes.Count; k++) totals[k] += split.Counts.Classes[k];
+        var totals = ClassPixelCounts.Sum(model.Splits.Select(split => split.Counts.Classes)).Classes;
         var coverage = model.Splits.Count > 0 ? ClassCoverage.Warnings(totals, c.Config.Report.MinClassPixels) : [];
         foreach (var w in coverage) o.Warn(w);
         model = model with { Notes = [.. model.Notes, .. coverage] };

@@ -85,24 +85,15 @@ public sealed class StatsTask : UnitTask<DatasetContext, StatsTask.TileUnit>
             Directory.Delete(temp, recursive: true);
         }
 
-        var all = Sum(perChip.Values);
+        var all = ClassPixelCounts.Sum(perChip.Values);
         var weights = ClassWeights.Balanced(all);
         o.WriteAllText(c.Paths.ClassWeightsCsv, weights.ToCsv());
         // Typed copies for the tasks downstream (report, export); the YAML/CSV above are the public forms.
         WorkFile.Write(o.TempPathFor(c.Paths.GlobalStatsJson), stats);
         WorkFile.Write(o.TempPathFor(c.Paths.ClassWeightsJson), weights);
         var (train, val) = c.State.Split();
-        o.WriteAllText(c.Paths.ClassDistributionCsv("train"), Sum(train.Where(perChip.ContainsKey).Select(ch => perChip[ch])).ToCsv());
-        o.WriteAllText(c.Paths.ClassDistributionCsv("validation"), Sum(val.Where(perChip.ContainsKey).Select(ch => perChip[ch])).ToCsv());
+        o.WriteAllText(c.Paths.ClassDistributionCsv("train"), ClassPixelCounts.Sum(train.Where(perChip.ContainsKey).Select(ch => perChip[ch])).ToCsv());
+        o.WriteAllText(c.Paths.ClassDistributionCsv("validation"), ClassPixelCounts.Sum(val.Where(perChip.ContainsKey).Select(ch => perChip[ch])).ToCsv());
         c.Log.Information($"stats: {perChip.Count} chips -> {c.Paths.GlobalStatsYaml}, {c.Paths.ClassWeightsCsv}");
-    }
-
-    public static ClassPixelCounts Sum(IEnumerable<long[]> counts)
-    {
-        var total = new ClassPixelCounts();
-        foreach (var row in counts)
-            for (int cls = 0; cls < row.Length; cls++)
-                if (row[cls] > 0) total.Add(cls, row[cls]);
-        return total;
     }
 }

@@ -132,7 +132,7 @@ public static partial class TempFiles
     [GeneratedRegex(@"^\..+\.((?<pid>[0-9]+)-)?[0-9a-f]{8}\.tmp(\.[^.]*)?$", RegexOptions.CultureInvariant)]
     private static partial Regex TempName();
 
-    [GeneratedRegex(@"(\.tmp$)|(\.unverified(\.spill)?$)|(\.[0-9]+-[0-9]+\.partial$)|(\.partial$)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(\.tmp$)|(\.unverified(\.spill)?$)|(\.partial$)", RegexOptions.CultureInvariant)]
     private static partial Regex Leftover();
 
     [GeneratedRegex(@"\.tmp-[0-9]+-[0-9a-f]+$", RegexOptions.CultureInvariant)]

@@ -12,7 +12,6 @@ public sealed class UnitOutputs
     private readonly Dictionary<string, string> _declared; // full path -> full path (lookup by full path)
     private readonly HashSet<string> _trees;
     private readonly Dictionary<string, string> _temps = new(StringComparer.Ordinal);
-    private readonly List<string> _warnings = [];
     private readonly Lock _gate = new();
     private readonly bool _open;
 
@@ -93,13 +92,8 @@ public sealed class UnitOutputs
     internal IReadOnlyList<string> Written { get { lock (_gate) return _temps.Keys.Where(k => !_trees.Contains(k)).Order(StringComparer.Ordinal).ToArray(); } }
 
     /// <summary>Logged at once (a build killed later still shows it) and recorded for the build summary.</summary>
-    public void Warn(string message)
-    {
-        lock (_gate) _warnings.Add(message);
-        _onWarn?.Invoke(message);
-    }
+    public void Warn(string message) => _onWarn?.Invoke(message);
 
-    internal IReadOnlyList<string> Warnings { get { lock (_gate) return _warnings.ToArray(); } }
 
     internal string? TempFor(string fullOutput)
     {

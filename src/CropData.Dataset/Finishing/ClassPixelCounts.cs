@@ -17,6 +17,16 @@ public sealed class ClassPixelCounts
         foreach (var v in mask) _counts[v]++;
     }
 
+    /// <summary>The sum of per-chip (or per-split) class counts, indexed by class value.</summary>
+    public static ClassPixelCounts Sum(IEnumerable<IReadOnlyList<long>> counts)
+    {
+        var total = new ClassPixelCounts();
+        foreach (var row in counts)
+            for (int cls = 0; cls < row.Count; cls++)
+                if (row[cls] > 0) total.Add(cls, row[cls]);
+        return total;
+    }
+
     public void Add(int classId, long pixels)
     {
         if (classId is < 0 or > 255) throw new ArgumentOutOfRangeException(nameof(classId), classId, "mask values are bytes");

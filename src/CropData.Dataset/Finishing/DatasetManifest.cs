@@ -44,17 +44,18 @@ public sealed record DatasetManifest(string ToolVersion, JsonObject Config, IRea
     /// Hashes every file under <paramref name="folder"/> (except the manifest and <c>.build/</c>). A build passes its
     /// hash cache as <paramref name="sha256Of"/> so unchanged files are not read again; <c>verify</c> never does.
     /// </summary>
-    /// <param name="include">Which relative paths belong to the dataset (a build passes the files its units own); null = all.</param>
+    /// <param name="files">The relative paths that belong to the dataset (a build passes the files its units own, from
+    /// one <see cref="ListFiles"/>); null = every file of the folder.</param>
     public static DatasetManifest Build(string folder, JsonObject config, IEnumerable<ManifestInput> inputs, string toolVersion,
-        Func<string, string>? sha256Of = null, Func<string, bool>? include = null)
+        Func<string, string>? sha256Of = null, IReadOnlyList<string>? files = null)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"dataset folder '{folder}' does not exist");
         sha256Of ??= Sha256Of;
-        var files = ListFiles(folder).Where(rel => include is null || include(rel)).AsParallel().AsOrdered().WithDegreeOfParallelism(Math.Max(1, Environment.ProcessorCount))
+        var described = (files ?? ListFiles(folder)).AsParallel().AsOrdered().WithDegreeOfParallelism(Math.Max(1, Environment.ProcessorCount))
             .Select(rel => Describe(folder, rel, sha256Of)).ToList();
         var ins = inputs.OrderBy(i => i.Name, StringComparer.Ordinal).ThenBy(i => i.Cid ?? "", StringComparer.Ordinal)
             .ThenBy(i => i.Sha256 ?? "", StringComparer.Ordinal).ToList();
-        return new DatasetManifest(toolVersion, (JsonObject)config.DeepClone(), ins, files);
+        return new DatasetManifest(toolVersion, (JsonObject)config.DeepClone(), ins, described);
     }
 
     /// <summary>Builds and writes <c>dataset.manifest.json</c> at the dataset root; returns the manifest.</summary>

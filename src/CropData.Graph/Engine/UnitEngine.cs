@@ -112,7 +112,6 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         int upToDate = plans.Count(p => p.Status == UnitStatus.UpToDate);
         if (toRun.Count > 0)
         {
-            if (s.Options.Shard is null) CleanTemps(toRun, s);
             s.Log.Information($"{name}: {toRun.Count} of {plans.Count} units to build ({upToDate} up to date)");
             int dop = Math.Clamp(task.MaxParallelism(ctx), 1, toRun.Count);
             s.Log.Debug($"{name}: {dop} units at a time");
@@ -128,13 +127,15 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         // The gather step builds dataset-wide tables from every unit's outputs: never from a half-built stage, and
         // never inside a shard (merge writes the tables from all shards). An exception fails the task.
         string? gatherNote = null;
-        if (s.Options.Shard is not null) gatherNote = null;
-        else if (plans.Any(p => p.Status is UnitStatus.Failed or UnitStatus.Skipped))
+        if (s.Options.Shard is null)
         {
-            gatherNote = "its tables were not updated: some units failed or were not run";
-            s.Log.Warning($"{name}: {gatherNote}");
+            if (plans.Any(p => p.Status is UnitStatus.Failed or UnitStatus.Skipped))
+            {
+                gatherNote = "its tables were not updated: some units failed or were not run";
+                s.Log.Warning($"{name}: {gatherNote}");
+            }
+            else Gather(task, name, ctx, s, units);
         }
-        else Gather(task, name, ctx, s, units);
         return Summarize(name, plans, stale.Count, clock.Elapsed, dryRun: false) with { Note = gatherNote };
     }
 
@@ -190,14 +191,8 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         var written = outputs.Written;
         var moves = new List<(string Temp, string Final, StampFile Entry)>();
         var discard = new List<string>();
-        var produced = written.Select(f => Place(s, outputs.TempFor(f)!, f, s.Display(f), s.Options.IsForced(name) || s.Options.Repair, moves, discard)).ToList();
-        foreach (var (temp, final, entry) in moves)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
-            File.Move(temp, final, overwrite: true);
-            if (s.Hashes.Register(final, entry.Sha256) is { } stat) (entry.Size, entry.Mtime) = (stat.Size, stat.MtimeTicks);
-        }
-        foreach (var temp in discard) File.Delete(temp);
+        var produced = written.Select(f => Place(s, outputs.TempFor(f)!, f, s.Display(f), FromBytes(s, name), moves, discard)).ToList();
+        MoveIntoPlace(s, moves, discard);
         var now = new HashSet<string>(written, StringComparer.Ordinal);
         foreach (var o in old?.Outputs ?? [])
         {
@@ -257,7 +252,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             p.Config[key] = config.GetOrAdd(key, ctx.ConfigValue);
 
         // Forced units and --repair look at bytes, never at the size+mtime shortcuts (the index, stamps, hash cache).
-        bool fromBytes = forced || s.Options.Repair;
+        bool fromBytes = FromBytes(s, name);
         if (!fromBytes && p.Trees.Length == 0 && stamps.TryIndex(p.Id, out var entry) && IndexSaysUpToDate(entry, p, version, s))
         {
             p.Status = UnitStatus.UpToDate;
@@ -397,7 +392,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             {
                 var recorded = new HashSet<string>(old.Outputs.Select(o => o.Path), StringComparer.Ordinal);
                 foreach (var tree in p.Trees.Where(Directory.Exists))
-                    foreach (var file in Directory.EnumerateFiles(tree, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+                    foreach (var file in FilesUnder(tree))
                         if (!recorded.Contains(s.Display(file)) && !TempFiles.IsLeftover(Path.GetFileName(file)))
                             reasons.Add(new BuildReason(ReasonKind.OutputChanged, s.Display(file) + " (not produced by the unit)"));
             }
@@ -592,7 +587,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
     /// </summary>
     private static void Commit(string name, BuildSession s, Plan p, UnitOutputs outputs, FileStamp?[] before, string version)
     {
-        bool fromBytes = s.Options.IsForced(name) || s.Options.Repair;
+        bool fromBytes = FromBytes(s, name);
         var produced = new List<StampFile>();
         var moves = new List<(string Temp, string Final, StampFile Entry)>();
         var discard = new List<string>();
@@ -618,7 +613,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         {
             string? temp = outputs.TempFor(tree);
             if (temp is null || !Directory.Exists(temp)) throw new InvalidOperationException($"the unit did not fill its output folder {s.Display(tree)}");
-            foreach (var file in Directory.EnumerateFiles(temp, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            foreach (var file in FilesUnder(temp)
                          .Order(StringComparer.Ordinal))
             {
                 string final = Path.Combine(tree, Path.GetRelativePath(temp, file));
@@ -626,7 +621,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
                 produced.Add(Place(s, file, final, s.Display(final), fromBytes, moves, discard));
             }
             if (Directory.Exists(tree))
-                foreach (var file in Directory.EnumerateFiles(tree, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+                foreach (var file in FilesUnder(tree))
                     if (!treeFiles.Contains(file)) remove.Add(file);
         }
         // Recorded by the previous stamp, declared no more (a chip left the export, a layout was switched off).
@@ -639,13 +634,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
 
         p.StampTouched = true;
         s.Stamps.Delete(name, p.Id);
-        foreach (var (temp, final, entry) in moves)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
-            File.Move(temp, final, overwrite: true);
-            if (s.Hashes.Register(final, entry.Sha256) is { } stat) (entry.Size, entry.Mtime) = (stat.Size, stat.MtimeTicks);
-        }
-        foreach (var temp in discard) File.Delete(temp);
+        MoveIntoPlace(s, moves, discard);
         foreach (var final in remove.Distinct(StringComparer.Ordinal))
         {
             File.Delete(final);
@@ -677,6 +666,24 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         };
         p.NewFile = s.Stamps.Write(stamp);
         p.New = stamp;
+    }
+
+    /// <summary>Forced units and --repair trust bytes only, never the size+mtime shortcuts.</summary>
+    private static bool FromBytes(BuildSession s, string task) => s.Options.IsForced(task) || s.Options.Repair;
+
+    private static IEnumerable<string> FilesUnder(string folder) =>
+        Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 });
+
+    /// <summary>Renames the finished temps onto their outputs (recording their hashes) and drops those identical to the file in place.</summary>
+    private static void MoveIntoPlace(BuildSession s, List<(string Temp, string Final, StampFile Entry)> moves, List<string> discard)
+    {
+        foreach (var (temp, final, entry) in moves)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+            File.Move(temp, final, overwrite: true);
+            if (s.Hashes.Register(final, entry.Sha256) is { } stat) (entry.Size, entry.Mtime) = (stat.Size, stat.MtimeTicks);
+        }
+        foreach (var temp in discard) File.Delete(temp);
     }
 
     /// <summary>Hashes a finished temp and decides: identical to the file in place (discard the temp) or move it there.</summary>
@@ -807,23 +814,6 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             s.Log.Verbose($"{name}: removed stale unit {stamp?.Unit ?? Path.GetFileName(file)}");
         }
         s.Log.Information($"{name}: removed {stale.Count} stale unit(s) that are no longer in the task ({files} output file(s) deleted)");
-    }
-
-    private static void CleanTemps(List<Plan> toRun, BuildSession s)
-    {
-        // Temps left by a killed build; only here, under the exclusive (non-shard) lock, is no one else writing.
-        foreach (var dir in toRun.SelectMany(p => p.Outputs).Select(Path.GetDirectoryName).Distinct(StringComparer.Ordinal))
-        {
-            if (dir is null || !Directory.Exists(dir)) continue;
-            foreach (var file in Directory.EnumerateFiles(dir, ".*"))
-            {
-                if (TempFiles.IsTemp(Path.GetFileName(file)))
-                {
-                    TryDelete(file);
-                    s.Log.Debug($"deleted leftover temp {file}");
-                }
-            }
-        }
     }
 
     private static void TryDelete(string file)
