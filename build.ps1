@@ -25,8 +25,19 @@ if (-not (Test-Gdal)) {
 if ($args -contains '--target=test') {
     $rest = $args | Where-Object { $_ -ne '--target=test' }
     Remove-Item -Recurse -Force "$Root/TestResults" -ErrorAction SilentlyContinue
-    dotnet test "$Root/CropData.sln" -c Release --nologo --logger trx --results-directory "$Root/TestResults" @rest
+    # As build.sh: one compile, then the end-to-end project beside the library projects.
+    dotnet build "$Root/CropData.sln" -c Release --nologo -v q -clp:ErrorsOnly
+    if ($LASTEXITCODE -ne 0) { Write-Output "0 passed, 1 failed"; exit 1 }
+    $e2e = Start-Job -ScriptBlock {
+        param($Root, $rest)
+        dotnet test "$Root/tests/CropData.Build.Tests/CropData.Build.Tests.csproj" -c Release --no-build --nologo --logger trx --results-directory "$Root/TestResults" @rest
+        $LASTEXITCODE
+    } -ArgumentList $Root, $rest
+    dotnet test "$Root/CropData.LibraryTests.slnf" -c Release --no-build --nologo -m:1 --logger trx --results-directory "$Root/TestResults" @rest
     $rc = $LASTEXITCODE
+    $e2eOut = Receive-Job -Job $e2e -Wait -AutoRemoveJob
+    $e2eOut | Select-Object -SkipLast 1 | Write-Output
+    if ($rc -eq 0) { $rc = [int]($e2eOut | Select-Object -Last 1) }
     $passed = 0; $failed = 0
     foreach ($f in Get-ChildItem "$Root/TestResults" -Filter *.trx -ErrorAction SilentlyContinue) {
         $c = ([xml](Get-Content $f.FullName)).TestRun.ResultSummary.Counters

@@ -23,7 +23,8 @@ public sealed class DatasetContext : BuildContext
         Loaded = ConfigLoader.Load(Path.GetFullPath(ConfigPath, RepoRoot));
         Config = Loaded.Config;
         DataDir = Path.GetFullPath(Config.DataDir, RepoRoot);
-        _tileAssigner = new Lazy<TileAssigner>(() => new TileAssigner(S2TileCentroids.ReadCsv(Resolve(Config.Grid.TileCentroids))));
+        _centroids = new Lazy<IReadOnlyList<TileCentroid>>(() => S2TileCentroids.ReadCsv(Resolve(Config.Grid.TileCentroids)));
+        _tileAssigner = new Lazy<TileAssigner>(() => new TileAssigner(_centroids.Value));
         _grid = new Lazy<ChipGrid>(() => ChipGrid.Load(Resolve(Config.Grid.Chips4326), Resolve(Config.Grid.Chips5070)));
         Paths = new DatasetPaths(Path.Combine(DataDir, "training_datasets", Config.TrainDatasetName), DataDir);
         _fetcher = new Lazy<CropData.Ipfs.Retrieval.IpfsFetcher>(() => IpfsSetup.CreateFetcher(this));
@@ -63,8 +64,25 @@ public sealed class DatasetContext : BuildContext
     private readonly Lazy<ChipGrid> _grid;
     private readonly Lazy<TileAssigner> _tileAssigner;
 
-    /// <summary>The Sentinel-2 tile centroids (loaded once, on first use).</summary>
+    private readonly Lazy<IReadOnlyList<TileCentroid>> _centroids;
+
+    /// <summary>
+    /// Warp chunks shared by the reproject units of this build (the chip rows of one band file): one cache per build,
+    /// since band files do not change while the reproject stage runs.
+    /// </summary>
+    public CropData.Gdal.WarpedChunkCache WarpCache { get; } = new();
+
+    /// <summary>The Sentinel-2 tile centroids, indexed for chip → tile assignment (built once, on first use).</summary>
     public TileAssigner TileAssigner => _tileAssigner.Value;
+
+    /// <summary>One tile's UTM footprint from its centroid, without indexing every tile as <see cref="TileAssigner"/> does.</summary>
+    public NetTopologySuite.Geometries.Envelope? TileFootprintUtm(string tile)
+    {
+        var id = MgrsTile.Parse(tile).Id;
+        var centroid = _centroids.Value.FirstOrDefault(t => t.TileId == id)
+            ?? throw new GeoInputException($"tile {tile} is not among the {_centroids.Value.Count} tile centroids of {Config.Grid.TileCentroids}");
+        return TileAssigner.FootprintUtm(centroid);
+    }
 
     /// <summary>The 5,000 pre-generated chips (loaded once, on first use).</summary>
     public ChipGrid Grid => _grid.Value;

@@ -127,7 +127,7 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
     /// <summary>The tile's 109.8 km square (in its UTM zone) drawn in EPSG:5070, edges densified.</summary>
     private static IReadOnlyList<IReadOnlyList<MapPoint>> TileOutline(DatasetContext c, string tile)
     {
-        var envelope = c.TileAssigner.FootprintUtm(tile);
+        var envelope = c.TileFootprintUtm(tile);
         if (envelope is null || !MgrsTile.TryParse(tile, out var mgrs)) return [];
         var ring = ChipFactory.Densify(envelope, 16);
         ring.Add(ring[0]);

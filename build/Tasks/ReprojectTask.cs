@@ -53,6 +53,6 @@ public sealed class ReprojectTask : UnitTask<DatasetContext, ReprojectTask.Strip
         var cdl = c.CdlInfo;
         var mode = c.Config.Reproject.Mode == "exact" ? ReprojectMode.Exact : ReprojectMode.Original;
         SceneBandWarp.Run(c.Paths.Band(u.Scene, u.Band), u.Tile, c.Bands.KindOf(u.Band), cdl, u.Chips.Select(ChipId.Parse).ToList(), mode,
-            chip => o.TempPathFor(c.Paths.Warped(u.Scene, u.Band, chip.ToString())));
+            chip => o.TempPathFor(c.Paths.Warped(u.Scene, u.Band, chip.ToString())), c.WarpCache);
     }
 }

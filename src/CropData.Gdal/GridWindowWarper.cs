@@ -47,7 +47,7 @@ public sealed unsafe class GridWindowWarper : IDisposable
     private readonly nint _approxArg;
     private readonly nint _exactArg;
     private readonly ChunkLayout? _layout;
-    private readonly Dictionary<int, Array> _chunkPixels = new();
+    private readonly WarpedChunkCache _chunkCache;
 
     public string SourcePath { get; }
     public RasterGrid Grid { get; }
@@ -59,9 +59,11 @@ public sealed unsafe class GridWindowWarper : IDisposable
 
     private readonly LayoutMethod _method;
 
-    private GridWindowWarper(string sourcePath, RasterGrid grid, Resampling resampling, GridTransform transform, LayoutMethod method)
+    private GridWindowWarper(string sourcePath, RasterGrid grid, Resampling resampling, GridTransform transform, LayoutMethod method,
+        WarpedChunkCache? cache)
     {
         _method = method;
+        _chunkCache = cache ?? new WarpedChunkCache();
         SourcePath = sourcePath;
         Grid = grid;
         Resampling = resampling;
@@ -90,11 +92,14 @@ public sealed unsafe class GridWindowWarper : IDisposable
         }
     }
 
-    public static GridWindowWarper Open(string sourcePath, RasterGrid grid, Resampling resampling, GridTransform transform) =>
-        new(sourcePath, grid, resampling, transform, LayoutMethod.Auto);
+    /// <param name="cache">Chunks warped whole, shared with other warpers of the same file and grid (the other chip rows
+    /// of a band); null: this warper's own.</param>
+    public static GridWindowWarper Open(string sourcePath, RasterGrid grid, Resampling resampling, GridTransform transform,
+        WarpedChunkCache? cache = null) =>
+        new(sourcePath, grid, resampling, transform, LayoutMethod.Auto, cache);
 
     internal static GridWindowWarper Open(string sourcePath, RasterGrid grid, Resampling resampling, LayoutMethod method) =>
-        new(sourcePath, grid, resampling, GridTransform.Approximate, method);
+        new(sourcePath, grid, resampling, GridTransform.Approximate, method, null);
 
     /// <summary>Forgets learned chunk layouts (benchmarks measure the cold cost).</summary>
     public static void ClearLayoutCache()
@@ -142,15 +147,13 @@ public sealed unsafe class GridWindowWarper : IDisposable
 
         foreach (var c in touched.Where(c => !c.Safe))
         {
-            if (!_chunkPixels.TryGetValue(c.Index, out var chunk))
+            // A chunk where GDAL may have widened the kernel: warp it whole, exactly as the whole-grid run did.
+            var src = _chunkCache.GetOrWarp(WarpedChunkCache.KeyOf(SourcePath, Grid, Resampling, c.Index), () =>
             {
-                // A chunk where GDAL may have widened the kernel: warp it whole, exactly as the whole-grid run did.
                 using var warped = WarpWithHook(c.X, c.Y, c.Width, c.Height, [], preCheck: false,
                     (options, _) => LowLevelWarp.Run(options, 0, 0, c.Width, c.Height, what));
-                chunk = warped.ReadBand<T>(1);
-                _chunkPixels[c.Index] = chunk;
-            }
-            var src = (T[])chunk;
+                return warped.ReadBand<T>(1);
+            });
             int x0 = Math.Max(column, c.X), x1 = Math.Min(column + width, c.X + c.Width);
             int y0 = Math.Max(row, c.Y), y1 = Math.Min(row + height, c.Y + c.Height);
             for (var y = y0; y < y1; y++)
@@ -592,6 +595,5 @@ public sealed unsafe class GridWindowWarper : IDisposable
         if (_exactArg != 0) WarpApi.GDALDestroyGenImgProjTransformer(_exactArg);
         _gridDataset?.Dispose();
         _source.Dispose();
-        _chunkPixels.Clear();
     }
 }

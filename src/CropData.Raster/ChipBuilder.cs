@@ -63,6 +63,7 @@ public static class ChipBuilder
                     : null,
             };
             var built = new List<BuiltChip>();
+            var warpCache = new WarpedChunkCache(); // as the reproject task's: one per stage run
             foreach (var row in ChipReprojector.ByChipRow(chips))
             {
                 foreach (var chip in row) cdl.Info.ChipWindow(chip); // fail before any warp when a chip is off the CDL raster
@@ -75,7 +76,7 @@ public static class ChipBuilder
                         var path = Warped(job.Date, job.Band, chip);
                         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                         return path;
-                    }));
+                    }, warpCache));
                 foreach (var chip in row)
                 {
                     var dates = ordered.Select((s, d) => new WarpedDate(s.SceneId, s.Date,

@@ -36,17 +36,18 @@ public static class ChipReprojector
     /// byte for Fmask. Pixels no source pixel reaches hold the band's nodata (-9999 / 255), as in the original.
     /// Chips of one chip row share transform work, so call per chip row (or with all chips of a tile); chips are
     /// checked to lie inside the CDL raster and the destination grid. Thread-safe: every call opens its own GDAL
-    /// handles (the chunk layout and row transforms of a tile are shared process-wide).
+    /// handles (the chunk layout and row transforms of a tile are shared process-wide; chunks warped whole are shared
+    /// through <paramref name="cache"/>, e.g. by the chip rows of one band).
     /// </summary>
     public static ReprojectedChips<T> Reproject<T>(string sourceBandPath, Resampling resampling, CdlRasterInfo cdl,
-        IEnumerable<ChipId> chips, ReprojectMode mode = ReprojectMode.Original) where T : unmanaged
+        IEnumerable<ChipId> chips, ReprojectMode mode = ReprojectMode.Original, WarpedChunkCache? cache = null) where T : unmanaged
     {
         DestinationGrid destination;
         using (var source = RasterDataset.Open(sourceBandPath)) destination = DestinationGrid.Original(source.Grid, cdl);
         var windows = chips.Distinct().OrderBy(c => c.Row).ThenBy(c => c.Col)
             .Select(c => (Chip: c, Window: destination.ChipWindow(c))).ToArray();
         var transform = mode == ReprojectMode.Exact ? GridTransform.Exact : GridTransform.Approximate;
-        using var warper = GridWindowWarper.Open(sourceBandPath, destination.Grid, resampling, transform);
+        using var warper = GridWindowWarper.Open(sourceBandPath, destination.Grid, resampling, transform, cache);
         var result = new SortedDictionary<ChipId, T[]>(ChipOrder.Instance);
         foreach (var (chip, w) in windows)
             result[chip] = warper.Warp<T>(w.Column, w.Row, w.Width, w.Height);

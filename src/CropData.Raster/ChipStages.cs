@@ -38,14 +38,14 @@ public sealed record SceneBandSet(IReadOnlyList<string> Reflectance, string Qual
 public static class SceneBandWarp
 {
     public static void Run(string bandPath, string tile, BandKind kind, CdlRasterInfo cdl, IReadOnlyList<ChipId> chips, ReprojectMode mode,
-        Func<ChipId, string> output)
+        Func<ChipId, string> output, WarpedChunkCache? cache = null)
     {
         foreach (var chip in chips)
             if (!cdl.Contains(chip))
                 throw new InvalidDataException($"chip {chip} is not inside the CDL raster {cdl.Path}; choose a CDL that covers the AOI");
         Check(bandPath, tile, kind);
-        if (kind == BandKind.Quality) Write(ChipReprojector.Reproject<byte>(bandPath, Resampling.Nearest, cdl, chips, mode), output);
-        else Write(ChipReprojector.Reproject<short>(bandPath, Resampling.Bilinear, cdl, chips, mode), output);
+        if (kind == BandKind.Quality) Write(ChipReprojector.Reproject<byte>(bandPath, Resampling.Nearest, cdl, chips, mode, cache), output);
+        else Write(ChipReprojector.Reproject<short>(bandPath, Resampling.Bilinear, cdl, chips, mode, cache), output);
     }
 
     /// <summary>

@@ -83,30 +83,19 @@ public static class SampleGenerator
             throw new InvalidDataException($"{inputs.OriginalSelectedTilesCsv}: expected the rows of {string.Join(", ", RealScenes)}");
 
         var classes = ClassesOnSceneGrid(inputs.CdlPath, inputs.ReclassTablePath, out var x5070, out var y5070);
-        var files = new List<string>();
-        for (int date = 0; date < RealScenes.Length; date++)
+        // One job per band file (each writes its own file through its own GDAL handle), in parallel; the list keeps
+        // scene-then-band order, which the CAR and the catalogs follow.
+        var jobs = RealScenes.SelectMany((scene, date) => ReflectanceBands.Append(FmaskBand).Select(band => (Scene: scene, Date: date, Band: band))).ToArray();
+        var files = new string[jobs.Length];
+        Parallel.For(0, jobs.Length, i =>
         {
-            var scene = RealScenes[date];
+            var (scene, date, band) = jobs[i];
             var folder = Path.Combine(hls, scene);
             Directory.CreateDirectory(folder);
-            foreach (var (band, b) in ReflectanceBands.Select((b, i) => (b, i)))
-            {
-                var pixels = Reflectance(classes, b, date, inputs.Seed);
-                // What the Fmask flags is visible in the reflectance too: bright cloud and snow, dark shadow.
-                foreach (var p in Patches.Where(p => p.Date == date && p.NaBand is null))
-                    Apply(pixels, p, x5070, y5070, v => p.Value switch
-                    {
-                        FmaskValue.Cloud => (short)(b < 3 ? 5200 : b == 3 ? 5600 : 4200),
-                        FmaskValue.Snow => (short)(b < 4 ? 8500 : 900),
-                        FmaskValue.Shadow => (short)(v / 3),
-                        _ => v,
-                    });
-                foreach (var p in Patches.Where(p => p.Date == date && p.NaBand == band)) Paint(pixels, p, x5070, y5070, NaValue);
-                files.Add(WriteBand(Path.Combine(folder, $"{scene}.{band}.tif"), pixels, HlsNoData));
-            }
-            var fmask = Fmask(classes, date, x5070, y5070);
-            files.Add(WriteBand(Path.Combine(folder, $"{scene}.{FmaskBand}.tif"), fmask, 255));
-        }
+            files[i] = band == FmaskBand
+                ? WriteBand(Path.Combine(folder, $"{scene}.{band}.tif"), Fmask(classes, date, x5070, y5070), 255)
+                : WriteBand(Path.Combine(folder, $"{scene}.{band}.tif"), ReflectanceWithPatches(classes, band, date, inputs.Seed, x5070, y5070), HlsNoData);
+        });
 
         var car = Path.Combine(root, "ipfs", "sample.car");
         Directory.CreateDirectory(Path.GetDirectoryName(car)!);
@@ -152,12 +141,29 @@ public static class SampleGenerator
         return classes;
     }
 
+    private static short[] ReflectanceWithPatches(byte[] classes, string band, int date, ulong seed, double[] x5070, double[] y5070)
+    {
+        int b = Array.IndexOf(ReflectanceBands, band);
+        var pixels = Reflectance(classes, b, date, seed);
+        // What the Fmask flags is visible in the reflectance too: bright cloud and snow, dark shadow.
+        foreach (var p in Patches.Where(p => p.Date == date && p.NaBand is null))
+            Apply(pixels, p, x5070, y5070, v => p.Value switch
+            {
+                FmaskValue.Cloud => (short)(b < 3 ? 5200 : b == 3 ? 5600 : 4200),
+                FmaskValue.Snow => (short)(b < 4 ? 8500 : 900),
+                FmaskValue.Shadow => (short)(v / 3),
+                _ => v,
+            });
+        foreach (var p in Patches.Where(p => p.Date == date && p.NaBand == band)) Paint(pixels, p, x5070, y5070, NaValue);
+        return pixels;
+    }
+
     private static short[] Reflectance(byte[] classes, int band, int date, ulong seed)
     {
         var pixels = new short[classes.Length];
-        for (int row = 0, i = 0; row < CropHeight; row++)
-            for (int col = 0; col < CropWidth; col++, i++)
-                pixels[i] = SyntheticReflectance.Value(classes[i], band, date, 1600 + col, 1100 + row, seed);
+        for (int row = 0; row < CropHeight; row++)
+            SyntheticReflectance.FillRow(classes.AsSpan(row * CropWidth, CropWidth), band, date, 1600, 1100 + row, seed,
+                pixels.AsSpan(row * CropWidth, CropWidth));
         return pixels;
     }
 

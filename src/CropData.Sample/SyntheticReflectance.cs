@@ -50,6 +50,48 @@ public static class SyntheticReflectance
         return (short)Math.Clamp(Math.Round(baseValue * texture * noise), 1, 10000);
     }
 
+    /// <summary>
+    /// <see cref="Value"/> for a run of pixels of one scene row (columns <paramref name="px0"/>.., row <paramref name="py"/>),
+    /// bit-identical to calling it per pixel: the smooth noise's lattice values are hashed once per lattice cell
+    /// instead of four times per pixel.
+    /// </summary>
+    public static void FillRow(ReadOnlySpan<byte> maskClasses, int band, int date, long px0, long py, ulong seed, Span<short> output)
+    {
+        ulong noiseSeed = seed ^ (ulong)(band * 31 + date * 7 + 1);
+        double y = py / 16.0;
+        long y0 = (long)Math.Floor(y);
+        double fy = y - y0;
+        long cachedX0 = long.MinValue;
+        double v00 = 0, v10 = 0, v01 = 0, v11 = 0;
+        for (int i = 0; i < output.Length; i++)
+        {
+            long px = px0 + i;
+            int maskClass = maskClasses[i];
+            if ((uint)maskClass >= Greenness.Length) maskClass = 13;
+            double baseValue = maskClass switch
+            {
+                7 => Water[band],
+                6 => Built[band],
+                _ => Mix(Greenness[maskClass][date], band),
+            };
+            double x = px / 16.0;
+            long x0 = (long)Math.Floor(x);
+            if (x0 != cachedX0)
+            {
+                v00 = Unit(Hash(noiseSeed, (ulong)x0, (ulong)y0, 7));
+                v10 = Unit(Hash(noiseSeed, (ulong)(x0 + 1), (ulong)y0, 7));
+                v01 = Unit(Hash(noiseSeed, (ulong)x0, (ulong)(y0 + 1), 7));
+                v11 = Unit(Hash(noiseSeed, (ulong)(x0 + 1), (ulong)(y0 + 1), 7));
+                cachedX0 = x0;
+            }
+            double fx = x - x0;
+            double top = v00 + (v10 - v00) * fx, bottom = v01 + (v11 - v01) * fx;
+            double texture = 1 + 0.08 * ((top + (bottom - top) * fy) * 2 - 1);
+            double noise = 1 + 0.03 * (Unit(Hash(seed, (ulong)px, (ulong)py, (ulong)(band * 3 + date + 101))) * 2 - 1);
+            output[i] = (short)Math.Clamp(Math.Round(baseValue * texture * noise), 1, 10000);
+        }
+    }
+
     private static double Mix(double g, int band) => Soil[band] * (1 - g) + Vegetation[band] * g;
 
     /// <summary>Smooth noise in [-1, 1] from a hashed lattice, bilinearly interpolated.</summary>

@@ -111,7 +111,9 @@ public class IncrementalSampleTests
     [Fact]
     public async Task Two_clean_builds_give_identical_manifests()
     {
-        using var b = new SampleBuild();
+        // The first clean build is the shared one (made in another folder, copied here and settled: the manifest names
+        // this data folder); the second starts from nothing here, sample generation included.
+        using var b = await SampleBuild.BuiltAsync();
         await b.BuildOkAsync();
         var first = File.ReadAllBytes(Path.Combine(b.Dataset, DatasetManifest.FileName));
         Directory.Delete(b.DataDir + "/training_datasets", recursive: true);

@@ -114,3 +114,53 @@ public class WarpOptionsLayoutTests
         finally { LowLevelWarp.Destroy(options); }
     }
 }
+
+/// <summary>
+/// Chunks warped whole (where GDAL widened the kernel) are shared through a <see cref="WarpedChunkCache"/> by the warpers
+/// of one file and grid — the chip rows of a band — without changing a pixel, and a replaced file is never answered
+/// from the cache.
+/// </summary>
+public class WarpedChunkCacheTests
+{
+    [Fact]
+    public void Two_warpers_sharing_a_cache_warp_each_chunk_once_and_equal_the_whole_grid_warp()
+    {
+        var dir = Directory.CreateTempSubdirectory("cropdata-chunkcache-").FullName;
+        try
+        {
+            var source = Path.Combine(dir, "fmask.tif");
+            File.Copy(TestFiles.RealFmask, source);
+            using var t = CoordinateTransform.FromEpsg(32613, 5070);
+            var (cx, cy) = t.Transform(300000 + 54900, 3300000 - 54900);
+            // A 30 km square inside the tile: the whole-grid warp is one chunk whose source window (the rotated square's
+            // bounding box) is wider than it, so GDAL widened the kernel and every window takes its pixels from that chunk,
+            // as on the embedded sample's small tile.
+            double x0 = -2356095 + Math.Floor((cx - 15000 + 2356095) / 30) * 30, y0 = 3172605 - Math.Floor((3172605 - (cy + 15000)) / 30) * 30;
+            var grid = new RasterGrid("EPSG:5070", GeoTransform.NorthUp(x0, y0, 30), 1000, 1000);
+            using var whole = Warp.ToMemory(source, grid, new WarpOptions { Resampling = Resampling.Bilinear });
+            var cache = new WarpedChunkCache();
+            var windows = new[] { (0, 0), (224, 0), (0, 224), (776, 776), (552, 776), (300, 0), (300, 224) };
+            using (var a = GridWindowWarper.Open(source, grid, Resampling.Bilinear, GridTransform.Approximate, cache))
+            using (var b = GridWindowWarper.Open(source, grid, Resampling.Bilinear, GridTransform.Approximate, cache))
+                for (int i = 0; i < windows.Length; i++)
+                {
+                    var (x, y) = windows[i];
+                    var got = (i % 2 == 0 ? a : b).Warp<byte>(x, y, 224, 224);
+                    Assert.True(whole.ReadWindow<byte>(1, x, y, 224, 224).AsSpan().SequenceEqual(got), $"window ({x}, {y}) differs");
+                }
+            Assert.True(cache.Warped > 0, "the grid should be a chunk warped whole");
+            Assert.True(cache.Served >= windows.Length - cache.Warped, $"windows sharing a chunk should reuse it (warped {cache.Warped}, served {cache.Served})");
+
+            // The same path with other content (here: a new modification time) is another key: warped again.
+            int warped = cache.Warped;
+            File.SetLastWriteTimeUtc(source, File.GetLastWriteTimeUtc(source).AddSeconds(5));
+            using (var c = GridWindowWarper.Open(source, grid, Resampling.Bilinear, GridTransform.Approximate, cache))
+                c.Warp<byte>(0, 0, 224, 224);
+            Assert.True(cache.Warped > warped, "a changed file must not be served from the cache");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}

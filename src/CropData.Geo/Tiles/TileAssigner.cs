@@ -230,22 +230,36 @@ public sealed class TileAssigner : IDisposable
     private Envelope? Footprint(int i)
     {
         if (_footprints.TryGetValue(i, out var cached)) return cached;
-        var t = _tiles[i];
-        var m = _mgrs[i];
-        Envelope? square = null;
+        var square = Square(_tiles[i], _mgrs[i], Transform(_wgs84ToUtm, 4326, _mgrs[i].UtmEpsg));
+        if (square is null) _suspectTiles.Add(_tiles[i].TileId);
+        _footprints[i] = square;
+        return square;
+    }
+
+    /// <summary>
+    /// One tile's 109.8 km square in its UTM zone from its centroid alone, without building the index of every tile
+    /// (what a report needs for the few tiles it draws); null when the centroid does not belong to its id.
+    /// </summary>
+    public static Envelope? FootprintUtm(TileCentroid centroid)
+    {
+        var m = MgrsTile.Parse(centroid.TileId);
+        using var toUtm = CoordinateTransform.FromEpsg(4326, m.UtmEpsg);
+        return Square(centroid, m, toUtm);
+    }
+
+    private static Envelope? Square(TileCentroid t, MgrsTile m, CoordinateTransform toUtm)
+    {
         try
         {
-            var (x, y) = Transform(_wgs84ToUtm, 4326, m.UtmEpsg).Transform(t.Lon, t.Lat);
+            var (x, y) = toUtm.Transform(t.Lon, t.Lat);
             // A real tile centre lies 100-900 km east and (north) 0-9,400 km / (south) 1,000-10,000 km north
             // in its own zone; anything else means the centroid does not belong to its id.
             var northOk = m.IsNorth ? y is >= 0 and <= 9_400_000 : y is >= 1_000_000 and <= 10_000_000;
             if (x is >= 100_000 and <= 900_000 && northOk)
-                square = new Envelope(x - TileSizeMetres / 2, x + TileSizeMetres / 2, y - TileSizeMetres / 2, y + TileSizeMetres / 2);
+                return new Envelope(x - TileSizeMetres / 2, x + TileSizeMetres / 2, y - TileSizeMetres / 2, y + TileSizeMetres / 2);
         }
         catch (GdalException) { }
-        if (square is null) _suspectTiles.Add(t.TileId);
-        _footprints[i] = square;
-        return square;
+        return null;
     }
 
     private static CoordinateTransform Transform(Dictionary<int, CoordinateTransform> cache, int from, int to)

@@ -7,20 +7,25 @@ namespace CropData.Build.Tests.Shards;
 /// The embedded sample built twice: once unsharded and once as --shard=K/3 for K = 1..3, each shard in its own
 /// data folder (as separate machines would). The unsharded dataset folder is then removed so that a test can
 /// merge into the same data folder and config: the manifest embeds the config (data_dir included) and the
-/// report names the config file, so only the same folder and config can give byte-identical manifests.
+/// report names the config file, so only the same folder and config can give byte-identical manifests. Every folder
+/// starts with the generated sample inputs of the shared clean build (generating them is not what sharding tests).
 /// </summary>
 public sealed class ShardedSample : IAsyncLifetime
 {
     public const int Count = 3;
 
-    public SampleBuild Unsharded { get; } = new();
+    public SampleBuild Unsharded { get; private set; } = null!;
     public byte[] UnshardedManifest { get; private set; } = [];
-    public IReadOnlyList<SampleBuild> Shards { get; } = Enumerable.Range(0, Count).Select(_ => new SampleBuild()).ToList();
+    public IReadOnlyList<SampleBuild> Shards { get; private set; } = [];
     public IReadOnlyList<BuildResult> ShardResults { get; private set; } = [];
     private readonly List<string> _scratch = [];
 
     public async Task InitializeAsync()
     {
+        Unsharded = await SampleBuild.WithInputsAsync();
+        var shards = new List<SampleBuild>();
+        for (int k = 1; k <= Count; k++) shards.Add(await SampleBuild.WithInputsAsync());
+        Shards = shards;
         await Unsharded.BuildOkAsync();
         UnshardedManifest = File.ReadAllBytes(Unsharded.File(DatasetManifest.FileName));
         Directory.Delete(Unsharded.Dataset, recursive: true);
@@ -47,7 +52,7 @@ public sealed class ShardedSample : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        Unsharded.Dispose();
+        Unsharded?.Dispose();
         foreach (var s in Shards) s.Dispose();
         foreach (var d in _scratch)
         {
