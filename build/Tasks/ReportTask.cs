@@ -12,6 +12,9 @@ namespace CropData.Build.Tasks;
 [TaskDescription("Stage 14: quicklooks per chip, class-distribution charts and a static HTML report (report/index.html)")]
 public sealed class ReportTask : UnitTask<DatasetContext, string>
 {
+    // 2: quicklooks stretched over clear-sky pixels (the chip's Fmask is an input).
+    public override string Version => "2";
+
     // One quicklook per built chip (kept or rejected), so a rejected chip can be looked at too.
     public override IEnumerable<string> Units(DatasetContext c) =>
         c.State.ChipQa().Where(q => q.Built).Select(q => q.ChipId);
@@ -21,7 +24,7 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
     public override string? ShardKey(string chip) => null;
 
     public override UnitSpec Describe(string chip, DatasetContext c) => new(
-        Inputs: [c.Paths.Merged(chip), c.Paths.Mask(chip)],
+        Inputs: [c.Paths.Merged(chip), c.Paths.Mask(chip), c.Paths.Fmask(chip)],
         Outputs: [c.Paths.Quicklook(chip)]);
 
     public override void Run(string chip, DatasetContext c, UnitOutputs o)
@@ -33,7 +36,11 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
             merged.ReadWindow<short>(b + 1, 0, 0, merged.Width, merged.Height).CopyTo(all, b * n);
         using var mask = RasterDataset.Open(c.Paths.Mask(chip));
         var classes = mask.ReadWindow<byte>(1, 0, 0, mask.Width, mask.Height);
-        Quicklooks.WriteComposite(o.TempPathFor(c.Paths.Quicklook(chip)), all, classes, merged.Width, merged.Height);
+        using var fmask = RasterDataset.Open(c.Paths.Fmask(chip));
+        var quality = new byte[fmask.BandCount * n];
+        for (int d = 0; d < fmask.BandCount; d++)
+            fmask.ReadWindow<byte>(d + 1, 0, 0, fmask.Width, fmask.Height).CopyTo(quality, d * n);
+        Quicklooks.WriteComposite(o.TempPathFor(c.Paths.Quicklook(chip)), all, classes, merged.Width, merged.Height, quality);
     }
 
     public override void Gather(DatasetContext c, IReadOnlyList<string> units, UnitOutputs o)

@@ -1,3 +1,4 @@
+using CropData.Dataset.Chips;
 using CropData.Dataset.Finishing;
 
 namespace CropData.Report;
@@ -8,8 +9,11 @@ public sealed record RgbStretch(double LowR, double HighR, double LowG, double H
 /// <summary>
 /// Quicklook PNGs of a chip: true colour of each date and the mask in the class colours (<see cref="CropClasses"/>).
 /// The stretch is computed per chip: for each of R, G, B, the 2nd and 98th numpy-linear percentiles of that band over
-/// the chip's three dates pooled, so the dates of one chip are directly comparable. Input is the merged chip as GDAL
-/// reads it, band-sequential (18 bands × width × height, date-major: B02 B03 B04 B8A B11 B12 per date).
+/// the chip's dates pooled, so the dates of one chip are directly comparable. Given the chip's Fmask, only clear-sky
+/// pixels count (Fmask valid, reflectance above 0): a cloud or snow field then shows white instead of pushing the
+/// 98th percentile up and darkening the clear dates. Input is the merged chip as GDAL reads it, band-sequential
+/// (dates × 6 bands × width × height, date-major: B02 B03 B04 B8A B11 B12 per date) and the Fmask chip the same way
+/// (one band per date).
 /// </summary>
 public static class Quicklooks
 {
@@ -17,24 +21,62 @@ public static class Quicklooks
     public const double HighPercentile = 98;
     /// <summary>White gap in pixels between the panels of a composite.</summary>
     public const int Gap = 4;
+    /// <summary>Below this share of clear pixels (of all dates' pixels) the stretch uses every pixel: too few to trust.</summary>
+    public const double MinClearShare = 0.01;
     private const int BandsPerDate = 6;
     private const int Blue = 0, Green = 1, Red = 2;
 
-    /// <summary>The chip's stretch (see type remarks). Every date present in <paramref name="merged"/> contributes.</summary>
-    public static RgbStretch StretchOf(ReadOnlySpan<short> merged, int width, int height)
+    /// <summary>
+    /// The chip's stretch (see type remarks). Every date present in <paramref name="merged"/> contributes; with
+    /// <paramref name="fmask"/> (one byte per pixel and date), only its clear-sky pixels.
+    /// </summary>
+    public static RgbStretch StretchOf(ReadOnlySpan<short> merged, int width, int height, ReadOnlySpan<byte> fmask = default)
     {
         int dates = Dates(merged, width, height);
         int n = width * height;
+        var clear = ClearSky(merged, fmask, dates, n);
         (double, double) Channel(ReadOnlySpan<short> m, int band)
         {
             var h = new BandHistograms(1);
-            for (int d = 0; d < dates; d++) h.AddKind(0, m.Slice((d * BandsPerDate + band) * n, n));
+            for (int d = 0; d < dates; d++)
+            {
+                var values = m.Slice((d * BandsPerDate + band) * n, n);
+                if (clear is null) h.AddKind(0, values);
+                else h.AddKind(0, Select(values, clear.AsSpan(d * n, n)));
+            }
             return (h.Percentile(0, LowPercentile), h.Percentile(0, HighPercentile));
         }
         var (lr, hr) = Channel(merged, Red);
         var (lg, hg) = Channel(merged, Green);
         var (lb, hb) = Channel(merged, Blue);
         return new RgbStretch(lr, hr, lg, hg, lb, hb);
+    }
+
+    /// <summary>Clear-sky flags per date and pixel, or null to use every pixel (no Fmask, or too few clear pixels).</summary>
+    private static bool[]? ClearSky(ReadOnlySpan<short> merged, ReadOnlySpan<byte> fmask, int dates, int n)
+    {
+        if (fmask.IsEmpty) return null;
+        if (fmask.Length != dates * n)
+            throw new ArgumentException($"Fmask of {fmask.Length} values is not {dates} dates × {n} pixels");
+        var clear = new bool[dates * n];
+        int count = 0;
+        for (int d = 0; d < dates; d++)
+            for (int i = 0; i < n; i++)
+            {
+                bool ok = FmaskQa.IsValid(fmask[d * n + i]) && fmask[d * n + i] != FmaskQa.NoData
+                          && merged[(d * BandsPerDate + Red) * n + i] > 0 && merged[(d * BandsPerDate + Green) * n + i] > 0
+                          && merged[(d * BandsPerDate + Blue) * n + i] > 0;
+                clear[d * n + i] = ok;
+                if (ok) count++;
+            }
+        return count >= MinClearShare * dates * n && count > 0 ? clear : null;
+    }
+
+    private static short[] Select(ReadOnlySpan<short> values, ReadOnlySpan<bool> keep)
+    {
+        var kept = new List<short>(values.Length);
+        for (int i = 0; i < values.Length; i++) if (keep[i]) kept.Add(values[i]);
+        return kept.ToArray();
     }
 
     /// <summary>True-colour RGB bytes (width × height × 3) of date <paramref name="date"/> (0-based).</summary>
@@ -82,11 +124,11 @@ public static class Quicklooks
     /// One PNG per chip: the dates' true colour left to right, then the mask, separated by <see cref="Gap"/> white
     /// pixels; (dates + 1) · width + dates · Gap wide, height high, one image pixel per chip pixel.
     /// </summary>
-    public static byte[] CompositePng(ReadOnlySpan<short> merged, ReadOnlySpan<byte> mask, int width, int height)
+    public static byte[] CompositePng(ReadOnlySpan<short> merged, ReadOnlySpan<byte> mask, int width, int height, ReadOnlySpan<byte> fmask = default)
     {
         int dates = Dates(merged, width, height);
         if (mask.Length != width * height) throw new ArgumentException($"mask of {mask.Length} pixels is not {width}x{height}");
-        var stretch = StretchOf(merged, width, height);
+        var stretch = StretchOf(merged, width, height, fmask);
         int panels = dates + 1;
         int outW = panels * width + (panels - 1) * Gap;
         var canvas = new byte[outW * height * 3];
@@ -102,8 +144,9 @@ public static class Quicklooks
     }
 
     /// <summary>Writes <see cref="CompositePng"/> to <paramref name="path"/> (folders created, atomic replace).</summary>
-    public static void WriteComposite(string path, ReadOnlySpan<short> merged, ReadOnlySpan<byte> mask, int width, int height) =>
-        FinishingFormat.WriteBytes(path, CompositePng(merged, mask, width, height));
+    public static void WriteComposite(string path, ReadOnlySpan<short> merged, ReadOnlySpan<byte> mask, int width, int height,
+        ReadOnlySpan<byte> fmask = default) =>
+        FinishingFormat.WriteBytes(path, CompositePng(merged, mask, width, height, fmask));
 
     private static byte Scale(short v, double lo, double hi)
     {

@@ -96,7 +96,8 @@ public class ChartAndHtmlTests
         Assert.Equal(5, CountOf(html, "<polygon "));
         Assert.Equal(2, CountOf(html, "<path fill=\"none\""));
         Assert.Contains("fill=\"#EF6C00\"", html);
-        Assert.Contains("<title>chip_211_340 (14SQJ): failed – read error</title>", html);
+        Assert.Contains("<title>chip_211_340 (14SQJ): failed – read error; centre ", html);
+        Assert.Contains("km, EPSG:5070 (CONUS Albers)", html);
         // Images: relative links only, nothing fetched from the network, no script.
         Assert.Contains("<img src=\"quicklooks/chip_203_335.png\"", html);
         Assert.Contains("<img src=\"class_distribution_train.png\"", html);

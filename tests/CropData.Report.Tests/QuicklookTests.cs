@@ -41,6 +41,35 @@ public class QuicklookTests
     }
 
     [Fact]
+    public void With_the_fmask_the_stretch_counts_clear_sky_pixels_only_so_a_cloud_does_not_darken_the_clear_dates()
+    {
+        // Date 2 is two-thirds bright cloud (flagged 66 = cloud bit in the Fmask), dates 1 and 3 are clear.
+        var m = Merged().Select(v => (short)(v + 1)).ToArray(); // every reflectance above 0, so only the Fmask decides
+        var fmask = new byte[3 * N];
+        Array.Fill(fmask, (byte)64);
+        for (int i = 0; i < 2 * N / 3; i++)
+        {
+            for (int b = 0; b < 6; b++) m[(1 * 6 + b) * N + i] = 5200;
+            fmask[1 * N + i] = 66;
+        }
+        var all = Quicklooks.StretchOf(m, W, H);
+        var clear = Quicklooks.StretchOf(m, W, H, fmask);
+        Assert.Equal(5200, all.HighR); // the cloud sets the top of the stretch ...
+        var clearRed = Enumerable.Range(0, 3).SelectMany(d => Enumerable.Range(0, N).Where(i => fmask[d * N + i] == 64)
+            .Select(i => (double)m[(d * 6 + 2) * N + i])).Order().ToArray();
+        Assert.Equal((NumpyPercentile.OfSorted(clearRed, 2), NumpyPercentile.OfSorted(clearRed, 98)), (clear.LowR, clear.HighR)); // ... not with the Fmask
+        Assert.True(clear.HighR < 3000);
+        // The clear third date is brighter on average with the clear-sky stretch than with the cloud-driven one.
+        double Mean(RgbStretch s) => Quicklooks.TrueColour(m, W, H, 2, s).Select(v => (double)v).Average();
+        Assert.True(Mean(clear) > Mean(all) + 40, $"clear-sky stretch {Mean(clear):0} vs all pixels {Mean(all):0}");
+
+        // Too few clear pixels to trust: every pixel counts, as without an Fmask.
+        Array.Fill(fmask, (byte)66);
+        Assert.Equal(all, Quicklooks.StretchOf(m, W, H, fmask));
+        Assert.Throws<ArgumentException>(() => Quicklooks.StretchOf(m, W, H, new byte[N]));
+    }
+
+    [Fact]
     public void Composite_png_decodes_to_dates_then_mask_with_the_right_colours()
     {
         var m = Merged();
