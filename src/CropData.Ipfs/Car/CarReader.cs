@@ -88,7 +88,12 @@ public sealed class CarReader : IDisposable, IAsyncDisposable
         var start = _position;
         var len = await ReadVarintAsync(ct).ConfigureAwait(false);
         if (len is null) return null;
-        if (len == 0) throw new FormatException($"zero-length CAR section at byte {start}");
+        // A zero-length section ends the data: Lotus pads its exports with zeros, and go-car reads them as the end.
+        if (len == 0)
+        {
+            _position = _end;
+            return null;
+        }
         if (len > (ulong)_maxSection) throw new FormatException($"CAR section at byte {start} is {len} bytes, over the {_maxSection}-byte limit");
         if (_buffer.Length < (int)len) _buffer = new byte[Math.Max((int)len, _buffer.Length * 2)];
         var section = _buffer.AsMemory(0, (int)len);

@@ -52,6 +52,7 @@ public sealed class CarStreamBlockProvider : IBlockProvider, IAsyncDisposable
                 return block.Data;
             }
             Verify(block);
+            if (block.Cid.IsIdentity) continue;                                       // the CID holds it (some writers still emit it)
             if (_delivered.Contains(bk) || _spilled.ContainsKey(bk)) continue;     // a duplicate section (dups=y)
             _spill ??= new FileStream(_spillPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
             var offset = _spill.Length;
@@ -72,7 +73,7 @@ public sealed class CarStreamBlockProvider : IBlockProvider, IAsyncDisposable
         while (await NextVerifiedAsync(ct).ConfigureAwait(false) is { } block)
         {
             var bk = block.Cid.Key;
-            if (_delivered.Contains(bk) || _spilled.ContainsKey(bk)) continue;
+            if (block.Cid.IsIdentity || _delivered.Contains(bk) || _spilled.ContainsKey(bk)) continue;
             extra++;
             first ??= block.Cid;
         }

@@ -107,6 +107,8 @@ public sealed class UnixFsExporter
 
     private async ValueTask<ReadOnlyMemory<byte>> GetVerifiedAsync(Cid cid, Cid? parent, CancellationToken ct)
     {
+        // An identity CID (Kubo --inline, "bafkq…") carries its block: no source is asked, nothing can differ.
+        if (cid.IsIdentity) return cid.Digest.ToArray();
         var data = await _blocks.GetBlockAsync(cid, ct).ConfigureAwait(false)
                    ?? throw Fail(parent is null ? $"root block {cid} is missing" : $"block {cid} (linked from {parent}) is missing");
         bool ok;

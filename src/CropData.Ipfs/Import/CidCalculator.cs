@@ -44,6 +44,7 @@ public static class CidCalculator
     public static bool FileMatches(string path, Cid cid)
     {
         ArgumentNullException.ThrowIfNull(cid);
+        if (cid.IsIdentity) return IdentityFileMatches(path, cid);
         ImporterOptions[] profiles = cid.Version == 0 ? [ImporterOptions.KuboV0] : [ImporterOptions.Kubo, ImporterOptions.Helia];
         var builders = profiles.Select(p => new UnixFsFileBuilder(p)).ToList();
         using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
@@ -54,6 +55,25 @@ public static class CidCalculator
                 foreach (var b in builders) b.Append(buffer.AsSpan(0, n));
         }
         return builders.Any(b => b.Complete().Root.Equals(cid));
+    }
+
+    /// <summary>An identity CID holds its file: export it from the CID and compare the bytes.</summary>
+    private static bool IdentityFileMatches(string path, Cid cid)
+    {
+        var expected = System.IO.Path.GetTempFileName();
+        try
+        {
+            Export.UnixFsExporter.ExportAsync(cid, Retrieval.NoBlocks.Instance, expected).GetAwaiter().GetResult();
+            return new FileInfo(path).Length == new FileInfo(expected).Length && File.ReadAllBytes(path).AsSpan().SequenceEqual(File.ReadAllBytes(expected));
+        }
+        catch (Export.CidVerificationException)
+        {
+            return false; // an identity dag-pb node linking to blocks it does not hold: not answerable from the CID
+        }
+        finally
+        {
+            File.Delete(expected);
+        }
     }
 
     public static Cid ForBytes(ReadOnlySpan<byte> data, ImporterOptions? options = null)

@@ -151,18 +151,22 @@ public sealed class Cid : IEquatable<Cid>
         return new Cid(b, 1, Multicodec.DagPb, 2, HashFunction, DigestLength);
     }
 
-    /// <summary>True when <paramref name="block"/> hashes to this CID's multihash.</summary>
+    /// <summary>True when <paramref name="block"/> hashes to this CID's multihash (see <see cref="Multiformats.Multihash"/> for the functions).</summary>
+    /// <exception cref="NotSupportedException">the CID's hash function cannot be computed here.</exception>
     public bool Matches(ReadOnlySpan<byte> block)
     {
-        if (HashFunction == Multicodec.Sha2_256 && DigestLength == 32)
+        try
         {
-            Span<byte> d = stackalloc byte[32];
-            SHA256.HashData(block, d);
-            return d.SequenceEqual(Digest);
+            return Multiformats.Multihash.Verify(HashFunction, Digest, block);
         }
-        if (HashFunction == Multicodec.Identity) return block.SequenceEqual(Digest);
-        throw new NotSupportedException($"CID {this} uses hash function {Multicodec.Name(HashFunction)}; only sha2-256 and identity are verifiable");
+        catch (NotSupportedException e)
+        {
+            throw new NotSupportedException($"CID {this}: {e.Message}", e);
+        }
     }
+
+    /// <summary>An identity CID holds its block in the digest: the bytes need no source and no verification.</summary>
+    public bool IsIdentity => HashFunction == Multicodec.Identity;
 
     public bool Equals(Cid? other) => other is not null && _bytes.AsSpan().SequenceEqual(other._bytes);
     public override bool Equals(object? obj) => Equals(obj as Cid);

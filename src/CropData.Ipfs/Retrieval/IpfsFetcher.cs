@@ -68,6 +68,13 @@ public sealed class IpfsFetcher
         var failures = new List<SourceFailure>();
         try
         {
+            if (cid.IsIdentity)
+            {
+                // The file is inside its CID: no source to ask (a conformant gateway never sends identity blocks).
+                long size = await UnixFsExporter.ExportAsync(cid, NoBlocks.Instance, temp, null, Options.MaxFileBytes, ct).ConfigureAwait(false);
+                File.Move(temp, dest, overwrite: true);
+                return new FetchResult(cid, dest, size, "identity CID", failures);
+            }
             foreach (var source in _sources)
             {
                 for (var attempt = 1; attempt <= Options.MaxAttemptsPerSource; attempt++)
@@ -155,6 +162,7 @@ public sealed class IpfsFetcher
     public async Task<CidCheckResult> CheckAsync(Cid cid, CancellationToken ct = default)
     {
         var reasons = new List<string>();
+        if (cid.IsIdentity) return new CidCheckResult(cid, true, "identity CID", reasons);
         foreach (var source in _sources)
         {
             var slot = _slots[source];
@@ -201,4 +209,11 @@ public sealed class IpfsFetcher
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
     }
+}
+
+/// <summary>A block provider with no blocks: what an identity CID's DAG is exported from.</summary>
+internal sealed class NoBlocks : IBlockProvider
+{
+    public static readonly NoBlocks Instance = new();
+    public ValueTask<ReadOnlyMemory<byte>?> GetBlockAsync(Cid cid, CancellationToken ct) => ValueTask.FromResult<ReadOnlyMemory<byte>?>(null);
 }
