@@ -73,6 +73,19 @@ public class StacApiClientTests
         Assert.Contains(server.Requests, r => r.PathAndQuery.Contains("page=2"));
     }
 
+    [Theory]
+    [InlineData("numberMatched", 3)]
+    [InlineData("context", 3)]
+    [InlineData("none", 4)] // without a total, only the empty page after the last ends the search
+    public async Task The_matched_count_ends_paging_when_the_server_links_a_next_page_after_the_last(string matchedAs, int requests)
+    {
+        await using var server = new StacTestServer(Items(12)) { AlwaysLinkNext = true, MatchedAs = matchedAs };
+        using var client = new StacApiClient(server.BaseUri, new StacClientOptions { UseGet = true });
+        var items = await client.SearchAllAsync(All);
+        Assert.Equal(Items(12).Select(i => i.Id), items.Select(i => i.Id));
+        Assert.Equal(requests, server.Requests.Count);
+    }
+
     [Fact]
     public async Task A_405_on_post_falls_back_to_get_for_this_and_later_searches()
     {

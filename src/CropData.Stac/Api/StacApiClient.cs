@@ -74,6 +74,7 @@ public sealed class StacApiClient : IStacSource, IDisposable
         var next = _options.UseGet || _postUnsupported ? FirstGet(request) : new PageRequest(HttpMethod.Post, SearchUri, request.ToJsonBody(), null);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var pages = 0;
+        long returned = 0;
         while (next is not null)
         {
             if (!seen.Add(next.Key))
@@ -103,11 +104,18 @@ public sealed class StacApiClient : IStacSource, IDisposable
             var features = root["features"] as JsonArray
                            ?? throw new FormatException($"search page {pages} from {result.Uri}: no 'features' array");
             foreach (var f in features)
-                if (f is JsonObject fo) yield return StacItem.FromJson(fo, $"search page {pages} from {result.Uri}", result.Uri);
+                if (f is JsonObject fo)
+                {
+                    returned++;
+                    yield return StacItem.FromJson(fo, $"search page {pages} from {result.Uri}", result.Uri);
+                }
 
             next = null;
             // A page without features ends the search even if it has a next link (some servers always emit one).
             if (features.Count == 0) break;
+            // So does having every matched item (numberMatched, or the Context extension's context.matched): CMR
+            // STAC still links a next page after the last one, which would cost one more request per search.
+            if (Matched(root) is { } matched && returned >= matched) break;
             var link = root["links"] is JsonArray links
                 ? links.OfType<JsonObject>().Select(l => StacLink.FromJson(l, $"search page {pages}")).FirstOrDefault(l => l.Rel == "next")
                 : null;
@@ -127,6 +135,14 @@ public sealed class StacApiClient : IStacSource, IDisposable
             }
             next = new PageRequest(method, uri, body, link.Headers);
         }
+    }
+
+    /// <summary>The page's total match count: <c>numberMatched</c> (OGC API Features) or <c>context.matched</c> (Context extension).</summary>
+    internal static long? Matched(JsonObject page)
+    {
+        static long? Count(JsonNode? n) => n is JsonValue v && v.TryGetValue<long>(out var x) && x >= 0 ? x
+            : n is JsonValue d && d.TryGetValue<double>(out var y) && y >= 0 && y == Math.Floor(y) ? (long)y : null;
+        return Count(page["numberMatched"]) ?? (page["context"] is JsonObject c ? Count(c["matched"]) : null);
     }
 
     public async Task<IReadOnlyList<StacItem>> SearchAllAsync(StacSearchRequest request, CancellationToken cancellationToken = default)

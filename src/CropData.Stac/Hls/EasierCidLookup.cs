@@ -73,6 +73,7 @@ public sealed class EasierCidLookup(IStacSource source, EasierCidOptions? option
                 issues.Add(new SceneIssue(tile, sceneId, $"band {band}: the Easier STAC item has no asset '{band}'"));
                 continue;
             }
+            // The CID lives in the IPFS alternate; the asset's own href may be absent (it is not needed here).
             var href = asset.AlternateHref(_options.AlternateName);
             var cid = href is null ? null : LastPathSegment(href);
             if (string.IsNullOrEmpty(cid))

@@ -117,8 +117,9 @@ public sealed class HlsSceneDiscovery(IStacSource source, HlsDiscoveryOptions? o
     /// <summary>The UMM-G link of a CMR STAC item: a link or asset whose href ends in .umm_json (CMR: rel=via).</summary>
     public static string? MetadataHref(StacItem item)
     {
-        static bool IsUmm(string href, string? type)
+        static bool IsUmm(string? href, string? type)
         {
+            if (href is null) return false;
             var h = href;
             var q = h.IndexOfAny(['?', '#']);
             if (q >= 0) h = h[..q];

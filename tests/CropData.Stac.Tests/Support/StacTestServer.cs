@@ -64,6 +64,10 @@ internal sealed class StacTestServer : IAsyncDisposable
     public int DefaultPageSize { get; set; } = 10;
     public PagingMode Paging { get; set; } = PagingMode.PostMerge;
     public bool RejectPost { get; set; }
+    /// <summary>Links a next page after the last one too, as CMR STAC does (GET paging only).</summary>
+    public bool AlwaysLinkNext { get; set; }
+    /// <summary>Where the page states the total: "numberMatched" (OGC API), "context" (Context extension's matched) or "none".</summary>
+    public string MatchedAs { get; set; } = "numberMatched";
     public TimeSpan ResponseDelay { get; set; }
     /// <summary>Echo the request's Authorization header in error bodies (to prove the client redacts it).</summary>
     public bool EchoAuthorizationOnError { get; set; }
@@ -224,7 +228,7 @@ internal sealed class StacTestServer : IAsyncDisposable
         var pageItems = matches.Skip(offset).Take(size).ToList();
         var links = new JsonArray();
         var pageNumber = offset / size + 1;
-        if (offset + size < matches.Count)
+        if (offset + size < matches.Count || (AlwaysLinkNext && !post && pageItems.Count > 0))
         {
             if (!post)
                 links.Add(new JsonObject { ["rel"] = "next", ["href"] = $"{BaseUri}search?{getQuery}&page={pageNumber + 1}", ["type"] = "application/geo+json" });
@@ -248,15 +252,17 @@ internal sealed class StacTestServer : IAsyncDisposable
             }
         }
         links.Add(new JsonObject { ["rel"] = "root", ["href"] = BaseUri.AbsoluteUri });
-        return new JsonObject
+        var page = new JsonObject
         {
             ["type"] = "FeatureCollection",
             ["features"] = new JsonArray(pageItems.Select(i => (JsonNode?)i.ToJson()).ToArray()),
             ["links"] = links,
-            ["numberMatched"] = matches.Count,
             ["numberReturned"] = pageItems.Count,
             ["context"] = new JsonObject { ["unknown_server_field"] = "clients must ignore this" },
         };
+        if (MatchedAs == "numberMatched") page["numberMatched"] = matches.Count;
+        else if (MatchedAs == "context") ((JsonObject)page["context"]!)["matched"] = matches.Count;
+        return page;
     }
 
     private List<StacItem> Filter(StacSearchRequest r)
