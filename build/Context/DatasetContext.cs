@@ -90,6 +90,23 @@ public sealed class DatasetContext : BuildContext
     /// <summary>A chip of the grid, or one built from its id when the AOI names a chip outside the grid.</summary>
     public Chip Chip(string id) => ChipFactory.Resolve(Grid, id);
 
+    /// <summary>
+    /// The files of the repository or the machine that the config reads as inputs (config paths, as written): what the
+    /// manifest pins and what <c>fetch-inputs</c> fetches when data.manifest.json has them.
+    /// </summary>
+    public IReadOnlyList<string> InputFiles =>
+        new[] { Config.Cdl.Path, Config.Cdl.ReclassTable, Config.Grid.Chips4326, Config.Grid.Chips5070, Config.Grid.TileCentroids }
+            .Select(FileOnDisk).ToList();
+
+    /// <summary>The file a GDAL path reads: <c>/vsizip/data/x.zip/inner.tif</c> → <c>data/x.zip</c>; other paths as they are.</summary>
+    public static string FileOnDisk(string path)
+    {
+        if (!path.StartsWith("/vsizip/", StringComparison.Ordinal)) return path;
+        var inner = path["/vsizip/".Length..];
+        int zip = inner.IndexOf(".zip", StringComparison.OrdinalIgnoreCase);
+        return zip < 0 ? inner : inner[..(zip + 4)];
+    }
+
     public string ConfigPath { get; }
     public LoadedConfig Loaded { get; }
     public DatasetConfig Config { get; }

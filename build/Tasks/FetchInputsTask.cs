@@ -6,14 +6,25 @@ namespace CropData.Build.Tasks;
 
 [TaskName("fetch-inputs")]
 [TaskArgument("offline", "", "download nothing: say what is missing and where to get it")]
-[TaskDescription("Download the pinned real-run inputs of data.manifest.json that are missing (e.g. the national CDL), resumable, sha256-checked")]
+[TaskDescription("Download the pinned inputs of data.manifest.json that the config reads and that are missing (e.g. the national CDL), resumable, sha256-checked")]
 public sealed class FetchInputsTask : AsyncFrostingTask<DatasetContext>
 {
     public override async Task RunAsync(DatasetContext c)
     {
         var manifest = DataManifest.LoadFromRepo(c.RepoRoot);
-        var missing = manifest.Missing(c.RepoRoot);
-        if (missing.Count == 0) { c.Log.Information("fetch-inputs: every input of data.manifest.json is present"); return; }
+        // Only what this config reads: the sample needs nothing remote, a CONUS config the national CDL.
+        var used = c.InputFiles.Select(p => Path.GetFullPath(c.Resolve(p))).ToHashSet(StringComparer.Ordinal);
+        var missing = manifest.Missing(c.RepoRoot).Where(e => used.Contains(Path.GetFullPath(DataManifest.FullPath(c.RepoRoot, e)))).ToList();
+        var unknown = c.InputFiles.Where(p => !File.Exists(c.Resolve(p))
+            && !manifest.Files.Any(e => Path.GetFullPath(DataManifest.FullPath(c.RepoRoot, e)) == Path.GetFullPath(c.Resolve(p)))).ToList();
+        if (unknown.Count > 0)
+            throw new InvalidOperationException($"fetch-inputs: {string.Join(", ", unknown)} {(unknown.Count == 1 ? "is" : "are")} read by {c.ConfigPath} " +
+                                                "but neither present nor pinned in data.manifest.json: put the file there, or pin it (path, url, sha256)");
+        if (missing.Count == 0)
+        {
+            c.Log.Information($"fetch-inputs: nothing to fetch: the {c.InputFiles.Count} input files {c.ConfigPath} reads are present");
+            return;
+        }
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         var fetcher = new PinnedInputFetcher(http, c.RepoRoot) { Offline = c.Argument("offline") is "true" };
         long lastReport = 0;

@@ -29,7 +29,7 @@ public sealed class ManifestTask : FrostingTask<DatasetContext>
     private static IEnumerable<ManifestInput> Inputs(DatasetContext c)
     {
         var inputs = new List<ManifestInput>();
-        foreach (var path in new[] { c.Config.Cdl.Path, c.Config.Cdl.ReclassTable, c.Config.Grid.Chips4326, c.Config.Grid.Chips5070, c.Config.Grid.TileCentroids })
+        foreach (var path in c.InputFiles)
         {
             var full = c.Resolve(path);
             if (File.Exists(full)) inputs.Add(new ManifestInput(path.Replace('\\', '/'), Sha256: c.Sha256Of(full), Size: new FileInfo(full).Length));

@@ -55,6 +55,22 @@ public class CommandLineTests
     }
 
     [Fact]
+    public async Task Fetch_inputs_fetches_only_what_the_config_reads()
+    {
+        // Issue 20: the sample reads only committed files, so there is nothing to fetch (before, it went for the
+        // national CDL); the CONUS config reads the national CDL zip, which is named, with where to get it.
+        using var b = new SampleBuild();
+        var sample = await HostAsync(b.ConfigPath, "--target=fetch-inputs", "--offline");
+        Assert.True(sample.ExitCode == 0, sample.Stderr);
+        Assert.Contains("nothing to fetch", sample.Stdout + sample.Stderr);
+
+        var conus = await HostAsync(Path.Combine(b.Root, "config", "conus.yaml"), "--target=fetch-inputs", "--offline");
+        Assert.Equal(1, conus.ExitCode);
+        Assert.Contains("data/external/2022_30m_cdls.zip", conus.Stderr);
+        Assert.Contains("https://www.nass.usda.gov/", conus.Stderr);
+    }
+
+    [Fact]
     public async Task Dry_run_json_names_the_changed_key_with_its_old_and_new_value_and_what_may_rebuild()
     {
         using var b = await SampleBuild.BuiltAsync();
