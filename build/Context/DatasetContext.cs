@@ -6,6 +6,7 @@ namespace CropData.Build.Context;
 
 /// <summary>The typed context every stage receives: configuration, dataset paths, logging, cancellation.</summary>
 [TaskArgument("root", "PATH", "repository root that relative config paths start from (default: the current folder)")]
+[TaskArgument("config-name", "NAME", "how the report names the config (default: the --config path); job scripts pass the config the user gave, not its per-shard copy")]
 [BuildHelp("Configuration: --config=PATH (default config/config.yaml, the embedded sample, built offline). Every key is\n" +
            "documented in docs/CONFIG.md; the stage rules in docs/PIPELINE.md. Examples:\n" +
            "  ./build.sh                                   build the sample dataset\n" +
@@ -20,6 +21,7 @@ public sealed class DatasetContext : BuildContext
     {
         RepoRoot = Path.GetFullPath(options.Argument("root") ?? Directory.GetCurrentDirectory());
         ConfigPath = options.ConfigPath ?? DefaultConfigPath;
+        ConfigName = options.Argument("config-name") ?? ConfigPath;
         Loaded = ConfigLoader.Load(Path.GetFullPath(ConfigPath, RepoRoot));
         Config = Loaded.Config;
         DataDir = Path.GetFullPath(Config.DataDir, RepoRoot);
@@ -108,6 +110,12 @@ public sealed class DatasetContext : BuildContext
     }
 
     public string ConfigPath { get; }
+
+    /// <summary>
+    /// The config as the user named it, for outputs (the report): a shard or merge job builds from a generated copy
+    /// in a scratch folder, whose path must not make its report differ from an unsharded build's.
+    /// </summary>
+    public string ConfigName { get; }
     public LoadedConfig Loaded { get; }
     public DatasetConfig Config { get; }
     public DatasetPaths Paths { get; }

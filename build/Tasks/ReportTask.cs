@@ -113,7 +113,7 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
             ToolVersion = DatasetContext.ToolVersion,
             Settings =
             [
-                KeyValuePair.Create("config", c.ConfigPath),
+                KeyValuePair.Create("config", c.ConfigName),
                 KeyValuePair.Create("cloud cover threshold", c.Config.Selection.CloudCoverThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 KeyValuePair.Create("reproject mode", c.Config.Reproject.Mode),
                 KeyValuePair.Create("filter", $"bad_pct_max < {c.Config.Filter.MaxBadPct.ToString(System.Globalization.CultureInfo.InvariantCulture)}, na_count <= {c.Config.Filter.MaxNaCount}"),

@@ -55,6 +55,17 @@ public class CommandLineTests
     }
 
     [Fact]
+    public async Task The_report_names_the_config_as_the_user_gave_it_not_a_shards_scratch_copy()
+    {
+        using var b = await SampleBuild.BuiltAsync();
+        var r = await b.BuildOkAsync("--config-name=config/conus.yaml");
+        var html = File.ReadAllText(b.File("report/index.html"));
+        Assert.Contains("<td>config/conus.yaml</td>", html);
+        Assert.DoesNotContain(b.ConfigPath, html);
+        Assert.Equal(0, r.Task("chips")!.Built); // a name changes the report's text, nothing of the data
+    }
+
+    [Fact]
     public async Task Fetch_inputs_fetches_only_what_the_config_reads()
     {
         // Issue 20: the sample reads only committed files, so there is nothing to fetch (before, it went for the
