@@ -83,6 +83,59 @@ public class ThirdPartyFixtureTests
         Assert.Equal("hello\n", await File.ReadAllTextAsync(result.Path));
     }
 
+    /// <summary>
+    /// gateway-conformance's multiblock.txt was added by Kubo with <c>--chunker=size-256</c>: no re-import profile gives
+    /// its CID. A path gateway then has to hand over the DAG (<c>?format=car</c>) for the bytes to be verified, and one
+    /// that cannot says why the file is unverifiable there and what source would verify it.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_file_added_with_an_odd_chunker_is_verified_through_its_dag_or_refused_with_the_reason(bool gatewayServesCars)
+    {
+        var car = Fixture("gateway-conformance.dir-with-duplicate-files.car");
+        var blocks = await ReadAllAsync(car);
+        await using var stream = File.OpenRead(car);
+        await using var reader = await CarReader.OpenAsync(stream);
+        var dir = CropData.Ipfs.Dag.DagPb.Decode(blocks.Single(b => b.Cid.Equals(reader.Header.Roots[0])).Data);
+        var file = dir.Links.Single(l => l.Name == "multiblock.txt").Hash;
+        var fileNode = CropData.Ipfs.Dag.DagPb.Decode(blocks.Single(b => b.Cid.Equals(file)).Data);
+        Assert.True(fileNode.Links.Count > 1, "multiblock.txt should be chunked");
+
+        using var tmp = new TempDir();
+        using var local = new LocalCarSource(car);
+        var expected = await File.ReadAllBytesAsync((await new IpfsFetcher([local]).FetchAsync(file, tmp.File("expected"))).Path);
+
+        // The file's own DAG as a CAR: its root and the leaves it links to, in link order.
+        var dag = new MemoryStream();
+        var writer = new CarWriter(dag, [file]);
+        writer.WriteBlock(file, blocks.Single(b => b.Cid.Equals(file)).Data);
+        foreach (var link in fileNode.Links) writer.WriteBlock(link.Hash, blocks.First(b => b.Cid.Equals(link.Hash)).Data);
+        var dagBytes = dag.ToArray();
+
+        await using var gateway = new TestHttpServer(async (request, s, _) =>
+        {
+            if (request.Target == $"/ipfs/{file}") await TestHttpServer.WriteFull(s, 200, "OK", expected, ("Content-Type", "text/plain"));
+            else if (request.Target.StartsWith($"/ipfs/{file}?format=car", StringComparison.Ordinal) && gatewayServesCars)
+                await TestHttpServer.WriteFull(s, 200, "OK", dagBytes, ("Content-Type", "application/vnd.ipld.car; version=1"));
+            else await TestHttpServer.WriteFull(s, 400, "Bad Request", "unsupported format"u8.ToArray());
+        });
+        var fetcher = new IpfsFetcher([new PathGatewaySource(gateway.BaseUri)], new IpfsFetchOptions { MaxAttemptsPerSource = 1 });
+        if (gatewayServesCars)
+        {
+            var result = await fetcher.FetchAsync(file, tmp.File("got"));
+            Assert.Equal(expected, await File.ReadAllBytesAsync(result.Path));
+            Assert.Contains(gateway.Requests, r => r.Target.Contains("format=car", StringComparison.Ordinal));
+        }
+        else
+        {
+            var e = await Assert.ThrowsAsync<IpfsFetchException>(() => fetcher.FetchAsync(file, tmp.File("got")));
+            Assert.Contains("re-import to", e.Message);
+            Assert.Contains("a path gateway alone cannot verify it", e.Message);
+            Assert.False(File.Exists(tmp.File("got")));
+        }
+    }
+
     [Theory]
     [InlineData("bafkqabtimvwgy3yk", "hello\n")] // gateway-conformance tests/path_gateway_cors_test.go
     [InlineData("bafkqaf3imvwgy3zaneqgc3janfxgy2lomvscay3jmqfa", null)] // tests/trustless_gateway_car_test.go

@@ -7,4 +7,7 @@ public sealed class CidVerificationException(Cid root, string message, Exception
     : Exception($"verification of {root} failed: {message}", inner)
 {
     public Cid Root { get; } = root;
+
+    /// <summary>What failed, without the "verification of … failed" prefix.</summary>
+    public string Detail { get; } = message;
 }

@@ -26,17 +26,22 @@ public sealed class TrustlessGatewaySource : IIpfsSource
     public string Name { get; }
     public int MaxConcurrency { get; }
 
-    public async Task<long> FetchAsync(Cid cid, string outputPath, SourceFetchContext context, CancellationToken ct)
+    public Task<long> FetchAsync(Cid cid, string outputPath, SourceFetchContext context, CancellationToken ct) =>
+        FetchCarAsync(_http, _base, cid, outputPath, context, Name, ct);
+
+    /// <summary><c>GET /ipfs/CID?format=car</c>, every block verified against the DAG of <paramref name="cid"/>.</summary>
+    internal static async Task<long> FetchCarAsync(HttpClient http, Uri gateway, Cid cid, string outputPath, SourceFetchContext context,
+        string name, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_base, $"ipfs/{cid}?format=car&dag-scope=all"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway, $"ipfs/{cid}?format=car&dag-scope=all"));
         request.Headers.Accept.Add(MediaTypeWithQualityHeaderValue.Parse("application/vnd.ipld.car; version=1; order=dfs; dups=y"));
-        using var resp = await HttpUtil.SendAsync(_http, request, context.Options.ResponseTimeout, ct).ConfigureAwait(false);
+        using var resp = await HttpUtil.SendAsync(http, request, context.Options.ResponseTimeout, ct).ConfigureAwait(false);
         await HttpUtil.EnsureSuccessAsync(resp, ct).ConfigureAwait(false);
         var type = resp.Content.Headers.ContentType?.MediaType;
         if (!string.Equals(type, "application/vnd.ipld.car", StringComparison.OrdinalIgnoreCase))
             throw new IpfsSourceException(SourceFailureKind.Unsupported, $"answered with Content-Type '{type}', not application/vnd.ipld.car: not a trustless gateway");
         var raw = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-        await using var body = new ReadAheadStream(new StallGuardStream(raw, context.Options.StallTimeout, Name));
+        await using var body = new ReadAheadStream(new StallGuardStream(raw, context.Options.StallTimeout, name));
         return await Verification.ExportCarAsync(cid, body, outputPath, context, ct).ConfigureAwait(false);
     }
 
@@ -65,7 +70,33 @@ public sealed class PathGatewaySource : IIpfsSource
     public string Name { get; }
     public int MaxConcurrency { get; }
 
-    public Task<long> FetchAsync(Cid cid, string outputPath, SourceFetchContext context, CancellationToken ct) =>
+    /// <summary>
+    /// The bytes, verified by re-import. A file added with another layout (chunker, raw leaves, CID version) cannot be
+    /// verified that way: its DAG is then asked of the same gateway as a CAR (most gateways also serve
+    /// <c>?format=car</c>) and verified block by block; a gateway without CARs leaves a clear error saying so.
+    /// </summary>
+    public async Task<long> FetchAsync(Cid cid, string outputPath, SourceFetchContext context, CancellationToken ct)
+    {
+        try
+        {
+            return await FetchBytesAsync(cid, outputPath, context, ct).ConfigureAwait(false);
+        }
+        catch (Export.CidVerificationException layout) when (layout.Detail.Contains("re-import to", StringComparison.Ordinal))
+        {
+            try
+            {
+                return await TrustlessGatewaySource.FetchCarAsync(_http, _base, cid, outputPath, context, Name, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IpfsSourceException or HttpRequestException or FormatException && !ct.IsCancellationRequested)
+            {
+                throw new Export.CidVerificationException(cid,
+                    $"{layout.Detail}: the file was added with a layout re-import cannot guess, and its DAG is not available here as a CAR " +
+                    $"({e.Message}); a path gateway alone cannot verify it: add a trustless gateway, a Kubo RPC API or a CAR source, which verify any layout block by block");
+            }
+        }
+    }
+
+    private Task<long> FetchBytesAsync(Cid cid, string outputPath, SourceFetchContext context, CancellationToken ct) =>
         Verification.DownloadAndReimportAsync(cid, async (offset, c) =>
         {
             var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_base, $"ipfs/{cid}"));
