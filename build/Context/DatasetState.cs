@@ -78,7 +78,7 @@ public sealed class DatasetState(DatasetContext c)
     public string MissingChipReason(string chip, string tile)
     {
         if (tile.Length == 0) return "no tile assigned";
-        if (TileScenes(tile).Count != ChipAssembly.DateCount) return $"tile {tile} has no {ChipAssembly.DateCount} usable scenes";
+        if (TileScenes(tile).Count == 0) return $"tile {tile} has not enough usable scenes";
         return "a scene band could not be downloaded or warped (see the build log)";
     }
 

@@ -10,7 +10,7 @@ namespace CropData.Build.Tasks;
 [TaskName("chips")]
 [ReadsConfig("chips", "bands", "fmask_band", "cdl")]
 [IsDependentOn(typeof(ReprojectTask))]
-[TaskDescription("Stage 9: 18-band merged chips, Fmask chips, CDL masks and per-date Fmask QA -> track_chips.csv")]
+[TaskDescription("Stage 9: merged chips (bands x dates), Fmask chips, CDL masks and per-date Fmask QA -> track_chips.csv")]
 public sealed class ChipsTask : UnitTask<DatasetContext, ChipsTask.ChipUnit>
 {
     public sealed record ChipUnit(string Chip, string Tile, IReadOnlyList<string> Scenes);
@@ -30,7 +30,7 @@ public sealed class ChipsTask : UnitTask<DatasetContext, ChipsTask.ChipUnit>
         foreach (var (tile, chips) in c.State.ChipsByTile())
         {
             var scenes = c.State.TileScenes(tile).OrderBy(s => s.Slot).Select(s => s.Scene.SceneId).ToList();
-            if (scenes.Count != ChipAssembly.DateCount) continue; // tile dropped by the selection (reported there)
+            if (scenes.Count == 0) continue; // tile dropped by the selection (reported there)
             foreach (var chip in chips) yield return new ChipUnit(chip, tile, scenes);
         }
     }

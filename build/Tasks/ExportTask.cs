@@ -5,7 +5,7 @@ using CropData.Graph;
 namespace CropData.Build.Tasks;
 
 [TaskName("export")]
-[ReadsConfig("export")]
+[ReadsConfig("export", "selection.scenes_per_chip")]
 [IsDependentOn(typeof(ReportTask))]
 [TaskDescription("Release layouts: HuggingFace (training_chips/, validation_chips/, *_data.txt) and a baseline-ready folder")]
 public sealed class ExportTask : AggregateTask
@@ -41,7 +41,7 @@ public sealed class ExportTask : AggregateTask
         if (c.Config.Export.Huggingface)
             plans.Add(Rebase(ReleaseLayouts.HuggingFace(chips, split, extra: HuggingFaceExtras(c, split)), Path.Combine(c.Paths.Export, "huggingface")));
         if (c.Config.Export.Baseline && File.Exists(c.Paths.GlobalStatsJson))
-            plans.Add(Rebase(ReleaseLayouts.Baseline(chips, split, c.State.GlobalStats(), c.State.ClassWeights()),
+            plans.Add(Rebase(ReleaseLayouts.Baseline(chips, split, c.State.GlobalStats(), c.State.ClassWeights(), c.Config.Selection.ScenesPerChip),
                 Path.Combine(c.Paths.Export, "baseline")));
         return plans;
     }

@@ -86,8 +86,7 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
             string? reason = kept ? null
                 : row.BadPctMax >= rule.MaxBadPct ? $"bad_pct_max >= {rule.MaxBadPct:0.##}" : $"na_count > {rule.MaxNaCount}";
             chips.Add(new ReportChip(id, tile, kept ? ChipStatus.Kept : ChipStatus.Rejected, footprint, reason,
-                [row.BadPctFirst, row.BadPctSecond, row.BadPctThird], row.NaCount,
-                [row.ValidFirst, row.ValidSecond, row.ValidThird], side.GetValueOrDefault(id),
+                row.BadPct, row.NaCount, row.Valid.Select(v => (long)v).ToList(), side.GetValueOrDefault(id),
                 Path.GetRelativePath(c.Paths.Report, c.Paths.Quicklook(id)).Replace('\\', '/')));
         }
 

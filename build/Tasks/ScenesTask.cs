@@ -25,7 +25,7 @@ public sealed class ScenesTask : UnitTask<DatasetContext, string>
     public override void Run(string tile, DatasetContext c, UnitOutputs o)
     {
         var s = c.Config.Selection;
-        var rules = new SelectionRules { CloudCoverThreshold = s.CloudCoverThreshold, CoverageThresholds = s.CoverageThresholds, MinScenes = s.MinScenes };
+        var rules = new SelectionRules { CloudCoverThreshold = s.CloudCoverThreshold, CoverageThresholds = s.CoverageThresholds, MinScenes = s.MinScenes, ScenesPerChip = s.ScenesPerChip };
         var selection = SceneSelector.SelectTile(tile, SceneCandidatesCsv.ReadFile(c.Paths.TileCandidates(tile)), rules);
         if (!selection.IsSelected) o.Warn($"tile {tile} dropped: {selection.DropReason}");
         SelectedScenesCsv.WriteFile(o.TempPathFor(c.Paths.TileScenes(tile)), selection.Scenes);

@@ -42,8 +42,7 @@ public static class ChipBuilder
         string cdlPath, CdlReclassTable reclass, Func<ChipId, ChipOutputPaths> outputs, ChipBuildOptions? options = null)
     {
         options ??= new ChipBuildOptions();
-        if (scenes.Count != ChipAssembly.DateCount)
-            throw new ArgumentException($"tile {tile}: {scenes.Count} scenes given, chips take {ChipAssembly.DateCount}");
+        if (scenes.Count == 0) throw new ArgumentException($"tile {tile}: no scenes given");
         var ordered = scenes.OrderBy(s => s.Date).ThenBy(s => s.SceneId, StringComparer.Ordinal).ToArray();
         var bandCount = ordered[0].Reflectance.Count;
         if (ordered.Any(s => s.Reflectance.Count != bandCount))

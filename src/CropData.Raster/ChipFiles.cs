@@ -35,29 +35,27 @@ public sealed record ChipFileOptions
 /// <summary>Writers of the three chip files of spec stage 9 (EPSG:5070, 224 x 224, CDL-grid transform).</summary>
 public static class ChipFiles
 {
-    public const int MergedBands = 18;
-    public const int FmaskBands = 3;
     private const int Pixels = CdlGrid.ChipSize * CdlGrid.ChipSize;
 
     /// <summary>
-    /// <c>&lt;chip&gt;_merged.tif</c>: 18 int16 bands, date-major (date 1 B02 B03 B04 B8A B11 B12, date 2 …, date 3 …),
-    /// already NA-counted and clipped. No nodata is declared: after clipping no fill value remains.
+    /// <c>&lt;chip&gt;_merged.tif</c>: dates × bands int16 bands (18 for the published 3 dates × 6 bands), date-major
+    /// (date 1 B02 B03 B04 B8A B11 B12, date 2 …), already NA-counted and clipped. No nodata is declared: after clipping no fill value remains.
     /// </summary>
     public static void WriteMerged(string path, ChipId chip, IReadOnlyList<short[]> bands,
         ChipFileOptions? options = null, IReadOnlyList<string>? bandDescriptions = null, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        Check(path, chip, bands, MergedBands);
+        Check(path, chip, bands);
         var tiff = (options ?? new()).Tiff(integerSmooth: true) with { BandDescriptions = bandDescriptions, Metadata = metadata };
         GeoTiff.Write(path, CdlGrid.ChipGrid(chip), bands, tiff);
     }
 
     /// <summary>
-    /// <c>&lt;chip&gt;_Fmask.tif</c>: 3 uint8 bands (one per date), nodata 255. The original wrote int16 with nodata
+    /// <c>&lt;chip&gt;_Fmask.tif</c>: one uint8 band per date, nodata 255. The original wrote int16 with nodata
     /// -9999 by reusing the merged file's profile; the values are the same Fmask bytes.
     /// </summary>
     public static void WriteFmask(string path, ChipId chip, IReadOnlyList<byte[]> dates, ChipFileOptions? options = null)
     {
-        Check(path, chip, dates, FmaskBands);
+        Check(path, chip, dates);
         var tiff = (options ?? new()).Tiff(integerSmooth: false) with { NoData = 255 };
         GeoTiff.Write(path, CdlGrid.ChipGrid(chip), dates, tiff);
     }
@@ -70,7 +68,7 @@ public static class ChipFiles
     public static void WriteMask(string path, ChipId chip, byte[] classes, ColorTable? colors, ChipFileOptions? options = null,
         IReadOnlyList<string>? classNames = null)
     {
-        Check(path, chip, [classes], 1);
+        Check(path, chip, [classes]);
         var tiff = (options ?? new()).Tiff(integerSmooth: false) with { ColorTable = colors, CategoryNames = classNames };
         GeoTiff.Write(path, CdlGrid.ChipGrid(chip), [classes], tiff);
     }
@@ -78,15 +76,14 @@ public static class ChipFiles
     /// <summary>A warped chip window of one scene-band as its own file (for a reproject stage that persists windows).</summary>
     public static void WriteWindow<T>(string path, ChipId chip, T[] pixels, double? noData) where T : unmanaged
     {
-        Check(path, chip, [pixels], 1);
+        Check(path, chip, [pixels]);
         GeoTiff.Write(path, CdlGrid.ChipGrid(chip), [pixels],
             new GeoTiffOptions { Compression = TiffCompression.Deflate, Predictor = true, BlockSize = CdlGrid.ChipSize, NoData = noData });
     }
 
-    private static void Check<T>(string path, ChipId chip, IReadOnlyList<T[]> bands, int expected)
+    private static void Check<T>(string path, ChipId chip, IReadOnlyList<T[]> bands)
     {
-        if (bands.Count != expected)
-            throw new ArgumentException($"{path}: {chip} gets {bands.Count} bands, the file takes {expected}");
+        if (bands.Count == 0) throw new ArgumentException($"{path}: {chip} gets no bands");
         for (var i = 0; i < bands.Count; i++)
             if (bands[i].Length != Pixels)
                 throw new ArgumentException($"{path}: {chip} band {i + 1} holds {bands[i].Length} pixels, expected 224 x 224");

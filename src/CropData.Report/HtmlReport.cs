@@ -180,14 +180,18 @@ public static class HtmlReport
         sb.Append("<h2 id=\"rejects\">QA rejects</h2>\n");
         var rejects = chips.Where(c => c.Status is ChipStatus.Rejected or ChipStatus.Skipped or ChipStatus.Failed).ToList();
         if (rejects.Count == 0) { sb.Append("<p>None.</p>\n"); return; }
-        sb.Append("<table>\n<tr><th>chip</th><th>tile</th><th>status</th><th>reason</th><th class=\"n\">bad_pct 1</th>")
-          .Append("<th class=\"n\">bad_pct 2</th><th class=\"n\">bad_pct 3</th><th class=\"n\">bad_pct max</th><th class=\"n\">na_count</th>")
-          .Append("<th class=\"n\">valid 1/2/3</th></tr>\n");
+        // One bad_pct column per date (3 in the published dataset; the chips' own count otherwise).
+        int dates = Math.Max(1, rejects.Max(c => Math.Max(c.BadPct?.Count ?? 0, c.Valid?.Count ?? 0)));
+        if (rejects.All(c => c.BadPct is null && c.Valid is null)) dates = 3;
+        sb.Append("<table>\n<tr><th>chip</th><th>tile</th><th>status</th><th>reason</th>");
+        for (int d = 1; d <= dates; d++) sb.Append(CultureInfo.InvariantCulture, $"<th class=\"n\">bad_pct {d}</th>");
+        sb.Append("<th class=\"n\">bad_pct max</th><th class=\"n\">na_count</th>")
+          .Append("<th class=\"n\">valid ").Append(string.Join('/', Enumerable.Range(1, dates))).Append("</th></tr>\n");
         foreach (var c in rejects)
         {
             sb.Append("<tr><td>").Append(E(c.ChipId)).Append("</td><td>").Append(E(c.Tile)).Append("</td><td>")
               .Append(OverviewMap.StatusText(c.Status)).Append("</td><td>").Append(E(c.Reason ?? "")).Append("</td>");
-            for (int d = 0; d < 3; d++)
+            for (int d = 0; d < dates; d++)
                 sb.Append("<td class=\"n\">").Append(c.BadPct is { } bp && d < bp.Count ? FinishingFormat.Fixed(bp[d], 2) : "—").Append("</td>");
             sb.Append("<td class=\"n\">").Append(c.BadPct is { Count: > 0 } b ? FinishingFormat.Fixed(b.Max(), 2) : "—").Append("</td>")
               .Append("<td class=\"n\">").Append(c.NaCount is { } na ? I(na) : "—").Append("</td>")

@@ -15,23 +15,24 @@ public static class SyntheticReflectance
     private static readonly double[] Water = [500, 600, 400, 200, 100, 80];
     private static readonly double[] Built = [1200, 1300, 1400, 2000, 2400, 2200];
 
-    // Greenness (0 = bare soil, 1 = dense canopy) per mask class for mid-March, late June, mid-September.
+    // Greenness (0 = bare soil, 1 = dense canopy) per mask class for mid-March, late June, mid-September and (the
+    // sample's fourth scene, used when a chip takes 4 dates) early August.
     private static readonly double[][] Greenness =
     [
-        [0.10, 0.10, 0.10], // 0 no data
-        [0.30, 0.70, 0.50], // 1 natural vegetation
-        [0.40, 0.90, 0.80], // 2 forest
-        [0.00, 0.80, 0.40], // 3 corn: sown in April, senescing by September
-        [0.00, 0.40, 0.70], // 4 soybeans: later canopy
-        [0.30, 0.70, 0.60], // 5 wetlands
-        [0.05, 0.10, 0.10], // 6 developed / barren
-        [0.00, 0.00, 0.00], // 7 open water (own spectrum)
-        [0.60, 0.20, 0.05], // 8 winter wheat: green in spring, harvested in June
-        [0.40, 0.80, 0.70], // 9 alfalfa
-        [0.05, 0.15, 0.15], // 10 fallow / idle
-        [0.00, 0.30, 0.60], // 11 cotton
-        [0.00, 0.30, 0.80], // 12 sorghum
-        [0.20, 0.40, 0.40], // 13 other
+        [0.10, 0.10, 0.10, 0.10], // 0 no data
+        [0.30, 0.70, 0.50, 0.60], // 1 natural vegetation
+        [0.40, 0.90, 0.80, 0.85], // 2 forest
+        [0.00, 0.80, 0.40, 0.70], // 3 corn: sown in April, senescing by September
+        [0.00, 0.40, 0.70, 0.75], // 4 soybeans: later canopy
+        [0.30, 0.70, 0.60, 0.65], // 5 wetlands
+        [0.05, 0.10, 0.10, 0.10], // 6 developed / barren
+        [0.00, 0.00, 0.00, 0.00], // 7 open water (own spectrum)
+        [0.60, 0.20, 0.05, 0.05], // 8 winter wheat: green in spring, harvested in June
+        [0.40, 0.80, 0.70, 0.60], // 9 alfalfa
+        [0.05, 0.15, 0.15, 0.15], // 10 fallow / idle
+        [0.00, 0.30, 0.60, 0.50], // 11 cotton
+        [0.00, 0.30, 0.80, 0.60], // 12 sorghum
+        [0.20, 0.40, 0.40, 0.40], // 13 other
     ];
 
     /// <summary>Reflectance of one pixel; (px, py) are the pixel's column/row on the scene grid.</summary>

@@ -62,7 +62,7 @@ public class ChipFilesTests(SyntheticTileFixture tile)
         var row = built[0].Assembled.Row!;
         Assert.Equal("14SPJ", row.Tile);
         Assert.Equal(0, row.NaCount);   // the Kansas clip lies inside the synthetic scene's swath
-        Assert.Equal(new DateOnly(2022, 3, 15), row.FirstImageDate);
+        Assert.Equal(new DateOnly(2022, 3, 15), row.ImageDates[0]);
     }
 
     [Fact]

@@ -29,6 +29,36 @@ public class SceneSelectionTests
     }
 
     [Fact]
+    public void Three_evenly_spaced_picks_are_exactly_first_n_div_2_and_last_for_every_n()
+    {
+        for (int n = 3; n <= 40; n++) Assert.Equal([0, n / 2, n - 1], SceneSelector.Picks(n, 3));
+    }
+
+    [Theory]
+    [InlineData(4, 4, new[] { 0, 1, 2, 3 })]
+    [InlineData(5, 4, new[] { 0, 1, 3, 4 })]
+    [InlineData(9, 4, new[] { 0, 3, 6, 8 })]
+    [InlineData(7, 2, new[] { 0, 6 })]
+    [InlineData(7, 1, new[] { 3 })]
+    public void N_picks_are_evenly_spaced_distinct_and_keep_the_first_and_last(int n, int dates, int[] expected)
+    {
+        Assert.Equal(expected, SceneSelector.Picks(n, dates));
+        Assert.Equal(dates, expected.Distinct().Count());
+    }
+
+    [Fact]
+    public void Four_scenes_per_chip_need_four_scenes_and_name_their_slots_date1_to_date4()
+    {
+        var s = new[] { S("14SPJ", "2022-03-01", 0, 100), S("14SPJ", "2022-05-01", 0, 100), S("14SPJ", "2022-07-01", 0, 100), S("14SPJ", "2022-09-01", 0, 95) };
+        var rules = new SelectionRules { ScenesPerChip = 4 };
+        var t = SceneSelector.SelectTile("14SPJ", s, rules);
+        Assert.Equal(s.Select(x => x.SceneId), Ids(t));
+        Assert.Equal(90, t.CoverageThreshold); // 100 leaves three: not enough for four dates
+        Assert.Contains("date1", SelectedScenesCsv.ToText(t.Scenes));
+        Assert.Contains("4 are needed", SceneSelector.SelectTile("14SPJ", s[..3], rules).DropReason);
+    }
+
+    [Fact]
     public void Even_n_takes_element_n_div_2_the_later_central_scene()
     {
         var s = new[] { S("14SPJ", "2022-03-01", 0, 100), S("14SPJ", "2022-04-01", 0, 100), S("14SPJ", "2022-05-01", 0, 100), S("14SPJ", "2022-06-01", 0, 100) };

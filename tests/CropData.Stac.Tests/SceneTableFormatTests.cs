@@ -72,7 +72,7 @@ public class SceneTableFormatTests
     {
         var rows = ReferenceSelection().Take(3).ToList();
         var e = Assert.Throws<ArgumentException>(() => SelectedScenesCsv.ToText([.. rows, rows[1]]));
-        Assert.Contains("two 'middle' scenes", e.Message);
+        Assert.Contains("two scenes in slot 2", e.Message);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace CropData.Dataset.Chips;
 public sealed record ChipDate(DateOnly Date, IReadOnlyList<short[]> Reflectance, IReadOnlyList<double?> BandNoData, byte[] Fmask);
 
 /// <summary>
-/// A chip after the stage 9 rules: merged bands (date-major: date 1 bands, date 2 bands, date 3 bands) with NA counted
+/// A chip after the stage 9 rules: merged bands (date-major: date 1 bands, date 2 bands, …) with NA counted
 /// and negatives clipped, the Fmask bands, QA per date and the tracking row. <see cref="Skipped"/> chips have no row.
 /// </summary>
 public sealed record AssembledChip(
@@ -21,16 +21,14 @@ public sealed record AssembledChip(
 
 public static class ChipAssembly
 {
-    public const int DateCount = 3;
-
     /// <summary>
-    /// Applies the stage 9 rules to one chip. Dates must be in date order (first, middle, last scene). The input
-    /// arrays are not modified; <see cref="AssembledChip.Merged"/> holds clipped copies.
+    /// Applies the stage 9 rules to one chip. Dates must be in date order (the tile's selected scenes, as many as
+    /// <c>selection.scenes_per_chip</c>). The input arrays are not modified; <see cref="AssembledChip.Merged"/> holds
+    /// clipped copies.
     /// </summary>
     public static AssembledChip Assemble(string chipId, string tile, IReadOnlyList<ChipDate> dates, NaPolicy na)
     {
-        if (dates.Count != DateCount)
-            throw new ArgumentException($"{chipId}: {dates.Count} dates given, a chip takes {DateCount}");
+        if (dates.Count == 0) throw new ArgumentException($"{chipId}: no dates given");
         for (var i = 1; i < dates.Count; i++)
             if (dates[i].Date < dates[i - 1].Date)
                 throw new ArgumentException($"{chipId}: dates are not in order ({dates[i - 1].Date:yyyy-MM-dd} before {dates[i].Date:yyyy-MM-dd})");
@@ -59,10 +57,8 @@ public static class ChipAssembly
                 merged.Add(copy);
             }
 
-        var row = new ChipTrackingRow(chipId, tile,
-            qa[0].Valid, qa[1].Valid, qa[2].Valid,
-            qa[0].BadPct, qa[1].BadPct, qa[2].BadPct, qa.Max(q => q.BadPct),
-            naCount, dates[0].Date, dates[1].Date, dates[2].Date);
+        var row = new ChipTrackingRow(chipId, tile, qa.Select(q => q.Valid).ToArray(), qa.Select(q => q.BadPct).ToArray(),
+            qa.Max(q => q.BadPct), naCount, dates.Select(d => d.Date).ToArray());
         return new AssembledChip(chipId, qa, merged, fmask, naCount, row);
     }
 }

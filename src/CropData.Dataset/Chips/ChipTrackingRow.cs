@@ -1,14 +1,29 @@
 namespace CropData.Dataset.Chips;
 
-/// <summary>One row of <c>track_chips.csv</c> (spec stage 9): QA of the chip's three dates, in date order.</summary>
+/// <summary>
+/// One row of <c>track_chips.csv</c> (spec stage 9): QA of the chip's dates, in date order — valid pixels and bad
+/// percentage per date, the worst bad percentage, the NA count and the dates. As many dates as the chip has
+/// (<c>selection.scenes_per_chip</c>, 3 in the published dataset).
+/// </summary>
 public sealed record ChipTrackingRow(
     string ChipId,
     string Tile,
-    int ValidFirst, int ValidSecond, int ValidThird,
-    double BadPctFirst, double BadPctSecond, double BadPctThird,
+    IReadOnlyList<int> Valid,
+    IReadOnlyList<double> BadPct,
     double BadPctMax,
     long NaCount,
-    DateOnly FirstImageDate, DateOnly SecondImageDate, DateOnly ThirdImageDate);
+    IReadOnlyList<DateOnly> ImageDates)
+{
+    public int DateCount => ImageDates.Count;
+
+    // Value equality over the lists too (a row read back from the CSV equals the row written).
+    public bool Equals(ChipTrackingRow? other) =>
+        other is not null && ChipId == other.ChipId && Tile == other.Tile && Valid.SequenceEqual(other.Valid)
+        && BadPct.SequenceEqual(other.BadPct) && BadPctMax.Equals(other.BadPctMax) && NaCount == other.NaCount
+        && ImageDates.SequenceEqual(other.ImageDates);
+
+    public override int GetHashCode() => HashCode.Combine(ChipId, Tile, BadPctMax, NaCount, DateCount);
+}
 
 /// <summary>Stage 10 and the stage 9 skip rule.</summary>
 public sealed record ChipFilterRule(double MaxBadPct = 5, long MaxNaCount = 0)

@@ -22,6 +22,7 @@ internal static class ConfigValidator
         if (c.Selection.CoverageThresholds.Count == 0 || c.Selection.CoverageThresholds.Any(t => t is < 0 or > 100))
             Fail("selection.coverage_thresholds", c.Selection.CoverageThresholds, "a non-empty list of integers from 0 to 100");
         if (c.Selection.MinScenes < 1) Fail("selection.min_scenes", c.Selection.MinScenes, "an integer >= 1");
+        if (c.Selection.ScenesPerChip is < 1 or > 12) Fail("selection.scenes_per_chip", c.Selection.ScenesPerChip, "an integer from 1 to 12");
         if (c.Bands.Count == 0) Fail("bands", c.Bands, "a non-empty list of HLS S30 band names");
         foreach (var b in c.Bands)
             if (!KnownBands.Contains(b)) Fail("bands", b, "HLS S30 band names (" + string.Join(" ", KnownBands) + ")");

@@ -122,8 +122,10 @@ public sealed record SelectionConfig
     public int CloudCoverThreshold { get; init; } = 5;
     [Description("Spatial coverage steps tried in order until enough scenes remain (percentages 0-100).")]
     public IReadOnlyList<int> CoverageThresholds { get; init; } = [100, 90, 80, 70, 60, 50];
-    [Description("Scenes a tile needs after the rules (>= 1); the first, middle and last are taken.")]
+    [Description("Scenes a tile needs after the rules (>= 1; at least scenes_per_chip are always needed).")]
     public int MinScenes { get; init; } = 3;
+    [Description("Dates per chip (1-12): evenly spaced picks among the tile's scenes by date; 3 takes the first, middle and last (the published dataset).")]
+    public int ScenesPerChip { get; init; } = 3;
 }
 
 public sealed record IpfsSource

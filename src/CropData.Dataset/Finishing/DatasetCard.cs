@@ -28,9 +28,11 @@ public static class DatasetCard
 
     public static string ChipsDf(IEnumerable<ChipTrackingRow> rows)
     {
+        // TerraTorch reads three dates per chip: with another date count, the first, middle (element n // 2) and last.
         var sb = new StringBuilder("chip_id,tile,first_img_date,middle_img_date,last_img_date\n");
         foreach (var r in rows.OrderBy(r => r.ChipId, StringComparer.Ordinal))
-            sb.Append(CultureInfo.InvariantCulture, $"{r.ChipId},{r.Tile},{r.FirstImageDate:yyyy-MM-dd},{r.SecondImageDate:yyyy-MM-dd},{r.ThirdImageDate:yyyy-MM-dd}\n");
+            sb.Append(CultureInfo.InvariantCulture,
+                $"{r.ChipId},{r.Tile},{r.ImageDates[0]:yyyy-MM-dd},{r.ImageDates[r.DateCount / 2]:yyyy-MM-dd},{r.ImageDates[^1]:yyyy-MM-dd}\n");
         return sb.ToString();
     }
 
@@ -40,6 +42,8 @@ public static class DatasetCard
     {
         var inv = CultureInfo.InvariantCulture;
         int n = d.Split.Train.Count + d.Split.Validation.Count;
+        int dates = d.Kept.Count > 0 ? d.Kept[0].DateCount : 3;
+        string datesWord = dates == 3 ? "three" : dates.ToString(inv);
         var sb = new StringBuilder();
         sb.Append("---\n");
         sb.Append("license: cc-by-4.0\n");
@@ -49,20 +53,25 @@ public static class DatasetCard
         sb.Append("pretty_name: ").Append(d.Name).Append('\n');
         sb.Append("---\n\n");
         sb.Append("# ").Append(d.Name).Append("\n\n");
-        sb.Append(inv, $"Multi-temporal crop classification chips: {n} chips of 224 x 224 pixels (30 m, EPSG:5070), each with three HLS ");
+        sb.Append(inv, $"Multi-temporal crop classification chips: {n} chips of 224 x 224 pixels (30 m, EPSG:5070), each with {datesWord} HLS ");
         sb.Append("Sentinel-2 scenes across the growing season and a USDA Cropland Data Layer label mask reclassed to 13 crop classes ");
         sb.Append("(the layout of ibm-nasa-geospatial/multi-temporal-crop-classification, which Prithvi-100M was fine-tuned on).\n\n");
         sb.Append(inv, $"- `training_chips/`: {d.Split.Train.Count} chips; `validation_chips/`: {d.Split.Validation.Count} chips; ");
-        sb.Append("each `<chip>_merged.tif` (18 int16 bands) and `<chip>.mask.tif` (uint8 classes).\n");
+        sb.Append(inv, $"each `<chip>_merged.tif` ({dates * d.Bands.Count} int16 bands) and `<chip>.mask.tif` (uint8 classes).\n");
         sb.Append("- `training_data.txt`, `validation_data.txt`: the chip ids of each split, one per line.\n");
-        sb.Append("- `chips_df.csv`: per chip its tile and the dates of its three scenes (TerraTorch `use_metadata=True`).\n\n");
+        sb.Append(dates == 3
+            ? "- `chips_df.csv`: per chip its tile and the dates of its three scenes (TerraTorch `use_metadata=True`).\n\n"
+            : "- `chips_df.csv`: per chip its tile and the dates of its first, middle and last scenes (TerraTorch `use_metadata=True`).\n\n");
 
         sb.Append("## Bands\n\n");
-        sb.Append("Date-major: the bands of the first date, then the second, then the third. Each band's description in the file ");
+        sb.Append(dates == 3 ? "Date-major: the bands of the first date, then the second, then the third. " : "Date-major: the bands of the first date, then the next, and so on. ");
+        sb.Append("Each band's description in the file ");
         sb.Append("says which band and date it is (`B02 2022-03-15`); the scene ids are in the file's metadata (`SCENE_IDS`).\n\n");
-        sb.Append("| band | date 1 | date 2 | date 3 |\n|---|---|---|---|\n");
+        sb.Append("| band |").Append(string.Concat(Enumerable.Range(1, dates).Select(i => string.Create(inv, $" date {i} |"))))
+          .Append("\n|---|").Append(string.Concat(Enumerable.Repeat("---|", dates))).Append('\n');
         for (int b = 0; b < d.Bands.Count; b++)
-            sb.Append(inv, $"| {d.Bands[b]} | {b + 1} | {b + 1 + d.Bands.Count} | {b + 1 + 2 * d.Bands.Count} |\n");
+            sb.Append("| ").Append(d.Bands[b]).Append(" |")
+              .Append(string.Concat(Enumerable.Range(0, dates).Select(i => string.Create(inv, $" {b + 1 + i * d.Bands.Count} |")))).Append('\n');
         sb.Append('\n');
 
         sb.Append("## Classes\n\n");
@@ -77,9 +86,11 @@ public static class DatasetCard
             sb.Append("## Statistics (global_stats)\n\n```yaml\n").Append(stats.ToYaml()).Append("```\n\n");
         }
 
-        sb.Append("## Dates\n\n| chip | tile | first | middle | last |\n|---|---|---|---|---|\n");
+        sb.Append("## Dates\n\n| chip | tile |")
+          .Append(dates == 3 ? " first | middle | last |" : string.Concat(Enumerable.Range(1, dates).Select(i => string.Create(inv, $" date {i} |"))))
+          .Append("\n|---|---|").Append(string.Concat(Enumerable.Repeat("---|", dates))).Append('\n');
         foreach (var r in d.Kept.OrderBy(r => r.ChipId, StringComparer.Ordinal))
-            sb.Append(inv, $"| {r.ChipId} | {r.Tile} | {r.FirstImageDate:yyyy-MM-dd} | {r.SecondImageDate:yyyy-MM-dd} | {r.ThirdImageDate:yyyy-MM-dd} |\n");
+            sb.Append(inv, $"| {r.ChipId} | {r.Tile} |").Append(string.Concat(r.ImageDates.Select(x => string.Create(inv, $" {x:yyyy-MM-dd} |")))).Append('\n');
         sb.Append('\n');
 
         sb.Append("## How it was built\n\n");

@@ -62,21 +62,21 @@ public static class ReleaseLayouts
         return new ReleasePlan("huggingface", Order(copies), files.OrderBy(f => f.Destination, StringComparer.Ordinal).ToList());
     }
 
-    public static ReleasePlan Baseline(string chipsFolder, SplitResult split, GlobalStats stats, ClassWeights weights)
+    public static ReleasePlan Baseline(string chipsFolder, SplitResult split, GlobalStats stats, ClassWeights weights, int dates = 3)
     {
         var all = Sorted(split.Train.Concat(split.Validation));
         var copies = ChipCopies(chipsFolder, all, BaselineChipsFolder).ToList();
         var files = new List<PlannedFile>
         {
-            new(BaselineConfigSnippet, BaselineYaml(stats, weights)),
+            new(BaselineConfigSnippet, BaselineYaml(stats, weights, dates)),
             new(DatasetSplit.TrainFile, DatasetSplit.IdCsv(split.Train, header: false)),
             new(DatasetSplit.ValidationFile, DatasetSplit.IdCsv(split.Validation, header: false)),
         };
         return new ReleasePlan("baseline", Order(copies), files.OrderBy(f => f.Destination, StringComparer.Ordinal).ToList());
     }
 
-    /// <summary>The YAML keys the baseline config needs from this dataset.</summary>
-    public static string BaselineYaml(GlobalStats stats, ClassWeights weights)
+    /// <summary>The YAML keys the baseline config needs from this dataset (<paramref name="dates"/> per chip: its channels).</summary>
+    public static string BaselineYaml(GlobalStats stats, ClassWeights weights, int dates = 3)
     {
         var sb = new StringBuilder();
         sb.Append("# Keys for the multi-temporal-crop-classification-baseline config (config/default_config.yaml).\n");
@@ -85,7 +85,7 @@ public static class ReleaseLayouts
         sb.Append("train_csv_path: ").Append(DatasetSplit.TrainFile).Append('\n');
         sb.Append("val_csv_path: ").Append(DatasetSplit.ValidationFile).Append('\n');
         sb.Append("n_classes: 14\n");
-        sb.Append("input_channels: ").Append(FinishingFormat.Int(stats.Bands.Count * 3)).Append('\n');
+        sb.Append("input_channels: ").Append(FinishingFormat.Int(stats.Bands.Count * dates)).Append('\n');
         sb.Append(stats.ToYaml());
         sb.Append("# criterion.weight: classes 1..13 in order; the baseline's losses insert 0 at ignore_index 0.\n");
         sb.Append("# name and gamma are the baseline's defaults.\n");

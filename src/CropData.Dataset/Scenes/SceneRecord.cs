@@ -23,26 +23,41 @@ public sealed record SceneRecord(
 /// <summary>A scene (or tile) that could not be used, with what was wrong; reported instead of crashing.</summary>
 public sealed record SceneIssue(string TileId, string SceneId, string Problem);
 
-/// <summary>Which of the three dates a selected scene fills (spec stage 5).</summary>
-public enum SceneSlot { First = 0, Middle = 1, Last = 2 }
+/// <summary>
+/// Which date of a chip a selected scene fills (spec stage 5): its 0-based position among the tile's
+/// <c>selection.scenes_per_chip</c> dates. With three dates (the published dataset) the slots are named first,
+/// middle and last; with any other count date1 … dateN.
+/// </summary>
+public readonly record struct SceneSlot(int Index) : IComparable<SceneSlot>
+{
+    public static SceneSlot First => new(0);
+    public static SceneSlot Middle => new(1);
+    public static SceneSlot Last => new(2);
+
+    public int CompareTo(SceneSlot other) => Index.CompareTo(other.Index);
+
+    public override string ToString() => Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
 
 public sealed record SelectedScene(string TileId, SceneSlot Slot, SceneRecord Scene);
 
 public static class SceneSlots
 {
-    public static string Name(SceneSlot slot) => slot switch
-    {
-        SceneSlot.First => "first",
-        SceneSlot.Middle => "middle",
-        SceneSlot.Last => "last",
-        _ => throw new ArgumentOutOfRangeException(nameof(slot), slot, "unknown scene slot"),
-    };
+    private static readonly string[] Three = ["first", "middle", "last"];
 
-    public static SceneSlot Parse(string name) => name switch
+    /// <summary>The slot's name when a chip has <paramref name="dates"/> dates.</summary>
+    public static string Name(SceneSlot slot, int dates) =>
+        slot.Index < 0 || slot.Index >= dates ? throw new ArgumentOutOfRangeException(nameof(slot), slot.Index, $"a chip of {dates} dates has no such slot")
+        : dates == 3 ? Three[slot.Index]
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"date{slot.Index + 1}");
+
+    public static SceneSlot Parse(string name)
     {
-        "first" => SceneSlot.First,
-        "middle" => SceneSlot.Middle,
-        "last" => SceneSlot.Last,
-        _ => throw new FormatException($"scene slot '{name}' is not one of first, middle, last"),
-    };
+        int three = Array.IndexOf(Three, name);
+        if (three >= 0) return new SceneSlot(three);
+        if (name.StartsWith("date", StringComparison.Ordinal)
+            && int.TryParse(name.AsSpan(4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1)
+            return new SceneSlot(n - 1);
+        throw new FormatException($"scene slot '{name}' is not one of first, middle, last or date1, date2, …");
+    }
 }

@@ -2,7 +2,7 @@ namespace CropData.Dataset.Scenes;
 
 /// <summary>
 /// <c>selected_scenes.csv</c> (spec stage 5 output): one row per tile × slot, sorted by tile then slot
-/// (first, middle, last). Columns: tile_id (canonical, e.g. 14SPJ), slot, title_id (scene id, the original's
+/// (first, middle, last; or date1 … dateN when a chip takes N ≠ 3 dates). Columns: tile_id (canonical, e.g. 14SPJ), slot, title_id (scene id, the original's
 /// column name), date (yyyy-MM-dd), cloud_cover, spatial_cover, https_links, s3_links. The two link columns hold
 /// one compact JSON object each, band → URL with ordinal-sorted keys, so the schema does not change with the band list.
 /// </summary>
@@ -20,14 +20,16 @@ public static class SelectedScenesCsv
     {
         CsvText.WriteRow(w, Columns);
         var seen = new HashSet<(string, SceneSlot)>();
-        foreach (var r in Sort(rows))
+        var sorted = Sort(rows);
+        var dates = sorted.GroupBy(r => HlsNames.NormalizeTile(r.TileId), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        foreach (var r in sorted)
         {
             var tile = HlsNames.NormalizeTile(r.TileId);
             if (!seen.Add((tile, r.Slot)))
-                throw new ArgumentException($"tile {tile} has two '{SceneSlots.Name(r.Slot)}' scenes ({r.Scene.SceneId})", nameof(rows));
+                throw new ArgumentException($"tile {tile} has two scenes in slot {r.Slot.Index + 1} ({r.Scene.SceneId})", nameof(rows));
             CsvText.WriteRow(w,
             [
-                tile, SceneSlots.Name(r.Slot), r.Scene.SceneId, CsvText.Date(r.Scene.Date),
+                tile, SceneSlots.Name(r.Slot, dates[tile]), r.Scene.SceneId, CsvText.Date(r.Scene.Date),
                 CsvText.Int(r.Scene.CloudCover), CsvText.Int(r.Scene.SpatialCover),
                 CsvText.LinksJson(r.Scene.HttpsLinks), CsvText.LinksJson(r.Scene.S3Links),
             ]);

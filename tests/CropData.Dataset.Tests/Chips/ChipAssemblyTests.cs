@@ -37,10 +37,10 @@ public class ChipAssemblyTests
         Assert.Equal(60, chip.NaCount);                  // … but counted: 10 px x 6 bands
         Assert.Equal(input, dates[1].Reflectance[0]);    // inputs untouched
         var row = chip.Row!;
-        Assert.Equal((Pixels, Pixels, 100), (row.ValidFirst, row.ValidSecond, row.ValidThird));
-        Assert.Equal((Pixels - 100) * 100.0 / Pixels, row.BadPctThird);
-        Assert.Equal(row.BadPctThird, row.BadPctMax);
-        Assert.Equal(new DateOnly(2022, 9, 15), row.ThirdImageDate);
+        Assert.Equal([Pixels, Pixels, 100], row.Valid);
+        Assert.Equal((Pixels - 100) * 100.0 / Pixels, row.BadPct[2]);
+        Assert.Equal(row.BadPct[2], row.BadPctMax);
+        Assert.Equal(new DateOnly(2022, 9, 15), row.ImageDates[2]);
     }
 
     [Fact]

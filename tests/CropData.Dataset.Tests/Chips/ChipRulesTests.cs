@@ -5,8 +5,8 @@ namespace CropData.Dataset.Tests.Chips;
 public class ChipRulesTests
 {
     private static ChipTrackingRow Row(double badMax, long na) => new(
-        "chip_001_001", "14SPJ", 1, 1, 1, 0, 0, badMax, badMax, na,
-        new DateOnly(2022, 3, 1), new DateOnly(2022, 6, 1), new DateOnly(2022, 9, 1));
+        "chip_001_001", "14SPJ", [1, 1, 1], [0, 0, badMax], badMax, na,
+        [new DateOnly(2022, 3, 1), new DateOnly(2022, 6, 1), new DateOnly(2022, 9, 1)]);
 
     [Theory]
     [InlineData(0, 0, true)]

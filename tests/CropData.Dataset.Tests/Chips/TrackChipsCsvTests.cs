@@ -5,8 +5,8 @@ namespace CropData.Dataset.Tests.Chips;
 public class TrackChipsCsvTests
 {
     private static ChipTrackingRow Row(string id, double maxBad = 4.998405612244898, long na = 0) => new(
-        id, "14SPJ", 50176, 50000, 49000, 0, 1.25, maxBad, maxBad, na,
-        new DateOnly(2022, 3, 15), new DateOnly(2022, 6, 28), new DateOnly(2022, 9, 16));
+        id, "14SPJ", [50176, 50000, 49000], [0, 1.25, maxBad], maxBad, na,
+        [new DateOnly(2022, 3, 15), new DateOnly(2022, 6, 28), new DateOnly(2022, 9, 16)]);
 
     [Fact]
     public void Writes_sorted_invariant_rows_with_round_trip_percentages()
@@ -43,6 +43,21 @@ public class TrackChipsCsvTests
             Assert.NotEqual(0xEF, first[0]); // no BOM
         }
         finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Four_dates_get_numbered_columns_and_read_back_identical()
+    {
+        var row = new ChipTrackingRow("chip_202_336", "14SPJ", [1, 2, 3, 4], [0, 0.5, 1.25, 2], 2, 0,
+            [new DateOnly(2022, 3, 15), new DateOnly(2022, 6, 28), new DateOnly(2022, 8, 2), new DateOnly(2022, 9, 16)]);
+        var text = TrackChipsCsv.Format([row]);
+        Assert.Equal(
+            "chip_id,tile,valid_1,valid_2,valid_3,valid_4,bad_pct_1,bad_pct_2,bad_pct_3,bad_pct_4,bad_pct_max,na_count,image_date_1,image_date_2,image_date_3,image_date_4\n" +
+            "chip_202_336,14SPJ,1,2,3,4,0,0.5,1.25,2,2,0,2022-03-15,2022-06-28,2022-08-02,2022-09-16\n", text);
+        Assert.Equal([row], TrackChipsCsv.Parse(text));
+        // One table holds one date count.
+        var three = Row("chip_203_337");
+        Assert.Throws<ArgumentException>(() => TrackChipsCsv.Format([row, three]));
     }
 
     [Fact]
