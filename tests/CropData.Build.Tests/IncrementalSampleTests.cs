@@ -21,23 +21,25 @@ public class IncrementalSampleTests
         Assert.Equal(0, r.Task("chips")!.Built);
         Assert.Equal(before, SampleDatasetTests.Snapshot(Path.Combine(b.Dataset, "chips")));
 
-        // A threshold of 3 drops the 2022-09-16 scene (cloud 4); at the 80 % coverage step the decoy of 2022-08-02
-        // (cloud 3, coverage 85) makes three again and becomes the last scene. It is not in the Easier catalog:
-        // that scene's unit fails with a clear message and the build fails without touching the old chips.
-        b.WriteConfig("selection:\n  cloud_cover_threshold: 3");
-        var (r3, _) = await b.RunAsync();
-        Assert.Equal(1, r3.Task("scenes")!.Built);
-        Assert.NotEqual(0, r3.ExitCode);
-        var failure = Assert.Single(r3.Failures, f => f.Task == "cids");
-        Assert.Equal("HLS.S30.T14SPJ.2022214T170849.v2.0", failure.UnitId);
+        // A threshold of 10 lets the decoy of 2022-08-17 (cloud 6, coverage 100) in: at the 90 % step four scenes
+        // remain and it becomes the middle one (element 4 // 2). It is not in the Easier catalog: that scene's unit
+        // fails with a clear message and the build fails without touching the old chips.
+        const string noCids = "HLS.S30.T14SPJ.2022229T170851.v2.0";
+        b.WriteConfig("selection:\n  cloud_cover_threshold: 10");
+        var (r10, _) = await b.RunAsync();
+        Assert.Equal(1, r10.Task("scenes")!.Built);
+        Assert.NotEqual(0, r10.ExitCode);
+        var failure = Assert.Single(r10.Failures, f => f.Task == "cids");
+        Assert.Equal(noCids, failure.UnitId);
         Assert.Contains("not in the Easier STAC catalog", failure.Message);
+        Assert.Equal(before, SampleDatasetTests.Snapshot(Path.Combine(b.Dataset, "chips")));
 
         // --keep-going: what does not need that scene runs; what does is not run and reported under that one failure
         // (one line per cause, not one "input file not found" per unit).
         var (k, klog) = await b.RunAsync("--keep-going");
         Assert.NotEqual(0, k.ExitCode);
-        Assert.Equal("HLS.S30.T14SPJ.2022214T170849.v2.0", Assert.Single(k.Failures).UnitId);
-        Assert.Matches(@"[0-9]+ reproject units not run: cids/HLS\.S30\.T14SPJ\.2022214T170849\.v2\.0 failed: ", klog);
+        Assert.Equal(noCids, Assert.Single(k.Failures).UnitId);
+        Assert.Matches(@"[0-9]+ reproject units not run: cids/HLS\.S30\.T14SPJ\.2022229T170851\.v2\.0 failed: ", klog);
         Assert.DoesNotContain("input file not found", klog);
     }
 

@@ -34,6 +34,8 @@ public sealed class SampleCar
         {
             var json = JsonNode.Parse(File.ReadAllText(item))!;
             var scene = (string)json["id"]!;
+            // The bands the default build fetches: the three selected scenes (not the fourth, for 4 dates per chip).
+            if (!CropData.Sample.SampleGenerator.RealScenes.Contains(scene)) continue;
             foreach (var (band, asset) in json["assets"]!.AsObject())
             {
                 var href = (string?)asset?["alternate"]?["IPFS"]?["href"];
