@@ -36,11 +36,8 @@ public sealed class SampleBuild : IDisposable
     /// </summary>
     public static async Task<SampleBuild> BuiltAsync()
     {
-        string template = await Template.Value;
         var b = new SampleBuild();
-        var cp = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("cp", ["-a", template + "/.", b.DataDir]))!;
-        await cp.WaitForExitAsync();
-        if (cp.ExitCode != 0) throw new InvalidOperationException($"cp -a {template} {b.DataDir} failed");
+        await CopyTemplateAsync(b.DataDir);
         b.WriteConfig();
         return b;
     }
@@ -65,6 +62,19 @@ public sealed class SampleBuild : IDisposable
             if (cp.ExitCode != 0) throw new InvalidOperationException($"cp -a {from} {to} failed");
         }
         return b;
+    }
+
+    /// <summary>The data folder of the shared clean build (read-only: copy it).</summary>
+    internal static Task<string> TemplateDataDir() => Template.Value;
+
+    /// <summary>Copies the shared clean build's data folder into <paramref name="dataDir"/> (mtimes kept, as <c>cp -a</c>).</summary>
+    internal static async Task CopyTemplateAsync(string dataDir)
+    {
+        string template = await Template.Value;
+        Directory.CreateDirectory(dataDir);
+        var cp = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("cp", ["-a", template + "/.", dataDir]))!;
+        await cp.WaitForExitAsync();
+        if (cp.ExitCode != 0) throw new InvalidOperationException($"cp -a {template} {dataDir} failed");
     }
 
     private static readonly Lazy<Task<string>> Template = new(async () =>

@@ -16,9 +16,11 @@ public sealed class ReliabilityCollection : ICollectionFixture<ReliabilityFixtur
 }
 
 /// <summary>
-/// One uninterrupted build of the embedded sample by the real host (child process, --jobs=2) in a temp data folder:
-/// its dataset.manifest.json bytes and the SHA-256 of every file it left (including .build/work) are the reference the
-/// crash, resume and concurrency tests compare against. The manifest embeds the config, which names data_dir, so
+/// One uninterrupted build of the embedded sample in a temp data folder — the shared clean build of the test run,
+/// copied here and settled by the real host (child process, --jobs=2), which gives the bytes of a clean build in this
+/// folder (IncrementalSampleTests.Two_clean_builds_give_identical_manifests) without building twice: its
+/// dataset.manifest.json bytes and the SHA-256 of every file it left (including .build/work) are the reference the
+/// crash, resume and concurrency tests compare against (the crash tests rebuild from nothing and must reach them). The manifest embeds the config, which names data_dir, so
 /// those tests build in this same folder. A copy of the generated sample inputs (CAR, static catalogs) serves tests
 /// that use their own data folder with <c>sample.enabled: false</c>, so they need not generate them again.
 /// </summary>
@@ -42,6 +44,7 @@ public sealed class ReliabilityFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Sandbox);
+        await SampleBuild.CopyTemplateAsync(DataDir);
         File.WriteAllText(ConfigPath, File.ReadAllText(Path.Combine(Root, "config", "config.yaml"))
             .Replace("data_dir: datasets", $"data_dir: {DataDir}", StringComparison.Ordinal));
         ReferenceRun = await RunAsync();
