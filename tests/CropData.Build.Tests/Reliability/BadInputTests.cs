@@ -13,8 +13,8 @@ namespace CropData.Build.Tests.Reliability;
 /// input → the fragment the message must hold. Config and AOI rows run on an empty data folder; catalog rows on a
 /// fresh folder up to the download; raster and table rows on one shared folder built up to the chips.
 /// </summary>
-[Collection(ReliabilityCollection.Name)]
-public class BadInputTests(ReliabilityFixture f, ITestOutputHelper output)
+[Collection(InputsCollection.Name)]
+public class BadInputTests(InputsFixture f, ITestOutputHelper output)
 {
     public sealed record Row(string Input, string Expected);
 

@@ -9,8 +9,8 @@ namespace CropData.Build.Tests.Reliability;
 /// others, warn with the CID, the failing source and what went wrong, and no unverified byte may ever be visible in
 /// the dataset (a watcher reads every band file that appears while the build runs) or be left anywhere.
 /// </summary>
-[Collection(ReliabilityCollection.Name)]
-public class HostilePeerTests(ReliabilityFixture f, ITestOutputHelper output)
+[Collection(InputsCollection.Name)]
+public class HostilePeerTests(InputsFixture f, ITestOutputHelper output)
 {
     /// <summary>Fault → what its warning must say (besides the CID and the source).</summary>
     public static readonly IReadOnlyDictionary<PeerFault, string> Expected = new Dictionary<PeerFault, string>

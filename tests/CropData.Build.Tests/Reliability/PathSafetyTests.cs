@@ -10,8 +10,8 @@ namespace CropData.Build.Tests.Reliability;
 /// Issue 11.4: ids that come from remote catalogs never write outside the data folder (a clear error instead), and an
 /// Earthdata token never appears in the log, the errors, the report, the manifest or any other file.
 /// </summary>
-[Collection(ReliabilityCollection.Name)]
-public class PathSafetyTests(ReliabilityFixture f, ITestOutputHelper output)
+[Collection(InputsCollection.Name)]
+public class PathSafetyTests(InputsFixture f, ITestOutputHelper output)
 {
     public static TheoryData<string, bool> Names() => new()
     {

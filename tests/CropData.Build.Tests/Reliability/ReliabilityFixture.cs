@@ -6,8 +6,8 @@ using CropData.Dataset.Finishing;
 namespace CropData.Build.Tests.Reliability;
 
 /// <summary>
-/// Every reliability test class shares one collection: they run one after another (each starts whole builds on a
-/// 2-core machine, and several reuse the reference build below).
+/// The reliability tests that share the reference build's data folder (crash, resume, concurrency) run one after
+/// another in this collection; those with folders of their own are in <see cref="InputsCollection"/>.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class ReliabilityCollection : ICollectionFixture<ReliabilityFixture>
@@ -21,8 +21,7 @@ public sealed class ReliabilityCollection : ICollectionFixture<ReliabilityFixtur
 /// folder (IncrementalSampleTests.Two_clean_builds_give_identical_manifests) without building twice: its
 /// dataset.manifest.json bytes and the SHA-256 of every file it left (including .build/work) are the reference the
 /// crash, resume and concurrency tests compare against (the crash tests rebuild from nothing and must reach them). The manifest embeds the config, which names data_dir, so
-/// those tests build in this same folder. A copy of the generated sample inputs (CAR, static catalogs) serves tests
-/// that use their own data folder with <c>sample.enabled: false</c>, so they need not generate them again.
+/// those tests build in this same folder.
 /// </summary>
 public sealed class ReliabilityFixture : IAsyncLifetime
 {
@@ -32,9 +31,6 @@ public sealed class ReliabilityFixture : IAsyncLifetime
     public string ConfigPath => Path.Combine(Sandbox, "config.yaml");
     public string Dataset => Path.Combine(DataDir, "training_datasets", "sample");
     public string SampleInputs => Path.Combine(DataDir, "sample_inputs");
-
-    /// <summary>Read-only copy of the generated sample inputs (ipfs/sample.car, stac/cmr, stac/easier).</summary>
-    public string Inputs => Path.Combine(Sandbox, "inputs");
 
     public byte[] ReferenceManifest { get; private set; } = [];
     /// <summary>Relative path ('/') → SHA-256 of every file of the reference dataset folder, .build/work included (stamps and caches not).</summary>
@@ -51,7 +47,6 @@ public sealed class ReliabilityFixture : IAsyncLifetime
         if (ReferenceRun.ExitCode != 0) throw new InvalidOperationException("reference build failed: " + ReferenceRun);
         ReferenceManifest = File.ReadAllBytes(Path.Combine(Dataset, DatasetManifest.FileName));
         ReferenceFiles = Snapshot(Dataset);
-        CopyTree(SampleInputs, Inputs);
     }
 
     public Task DisposeAsync()

@@ -13,9 +13,9 @@ public sealed class Workspace
         "[chip_201_335, chip_201_336, chip_201_337, chip_201_338, chip_202_335, chip_202_336, chip_202_337, chip_202_338, " +
         "chip_203_335, chip_203_336, chip_203_337, chip_203_338, chip_204_335, chip_204_336, chip_204_337, chip_204_338]";
 
-    private readonly ReliabilityFixture _f;
+    private readonly IWorkspaceSource _f;
 
-    public Workspace(ReliabilityFixture f, string name)
+    public Workspace(IWorkspaceSource f, string name)
     {
         _f = f;
         Folder = Path.Combine(f.Sandbox, name + "-" + Guid.NewGuid().ToString("N")[..6]);
