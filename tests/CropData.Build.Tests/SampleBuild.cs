@@ -77,14 +77,20 @@ public sealed class SampleBuild : IDisposable
         if (cp.ExitCode != 0) throw new InvalidOperationException($"cp -a {template} {dataDir} failed");
     }
 
-    private static readonly Lazy<Task<string>> Template = new(async () =>
+    private static readonly Lazy<Task<string>> Template = new(async () => (await FirstBuild.Value).DataDir);
+
+    /// <summary>The run's one clean build of the sample from nothing (sample generation included) and its result.</summary>
+    private static readonly Lazy<Task<(string DataDir, BuildResult Result)>> FirstBuild = new(async () =>
     {
         var t = new SampleBuild();
-        await t.BuildOkAsync();
+        var result = await t.BuildOkAsync();
         System.IO.File.Delete(t.ConfigPath);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => t.Dispose();
-        return t.DataDir;
+        return (t.DataDir, result);
     });
+
+    /// <summary>The result of the run's clean build from nothing (what a first <c>./build.sh</c> reports).</summary>
+    internal static async Task<BuildResult> FirstBuildResultAsync() => (await FirstBuild.Value).Result;
 
     public async Task<(BuildResult Result, string Log)> RunAsync(params string[] args)
     {
@@ -117,17 +123,25 @@ public sealed class SampleBuild : IDisposable
     }
 }
 
-/// <summary>One sample build shared by the read-only tests of a class.</summary>
+/// <summary>
+/// One sample build shared by the read-only tests of a class: the run's clean build from nothing (its result is
+/// <see cref="First"/>), copied into a folder of this class and settled there.
+/// </summary>
 public sealed class BuiltSample : IAsyncLifetime
 {
-    public SampleBuild Build { get; } = new();
+    public SampleBuild Build { get; private set; } = null!;
     public BuildResult First { get; private set; } = null!;
 
-    public async Task InitializeAsync() => First = await Build.BuildOkAsync();
+    public async Task InitializeAsync()
+    {
+        First = await SampleBuild.FirstBuildResultAsync();
+        Build = await SampleBuild.BuiltAsync();
+        await Build.BuildOkAsync();
+    }
 
     public Task DisposeAsync()
     {
-        Build.Dispose();
+        Build?.Dispose();
         return Task.CompletedTask;
     }
 }
