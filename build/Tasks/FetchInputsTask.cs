@@ -12,11 +12,17 @@ public sealed class FetchInputsTask : AsyncFrostingTask<DatasetContext>
     public override async Task RunAsync(DatasetContext c)
     {
         var manifest = DataManifest.LoadFromRepo(c.RepoRoot);
-        // Only what this config reads: the sample needs nothing remote, a CONUS config the national CDL.
-        var used = c.InputFiles.Select(p => Path.GetFullPath(c.Resolve(p))).ToHashSet(StringComparer.Ordinal);
-        var missing = manifest.Missing(c.RepoRoot).Where(e => used.Contains(Path.GetFullPath(DataManifest.FullPath(c.RepoRoot, e)))).ToList();
-        var unknown = c.InputFiles.Where(p => !File.Exists(c.Resolve(p))
-            && !manifest.Files.Any(e => Path.GetFullPath(DataManifest.FullPath(c.RepoRoot, e)) == Path.GetFullPath(c.Resolve(p)))).ToList();
+        // Only what this config reads and is not there: the sample needs nothing remote, a CONUS config the national CDL.
+        var pinned = manifest.Files.ToDictionary(e => Path.GetFullPath(DataManifest.FullPath(c.RepoRoot, e)), StringComparer.Ordinal);
+        var missing = new List<ManifestEntry>();
+        var unknown = new List<string>();
+        foreach (var path in c.InputFiles.Distinct(StringComparer.Ordinal))
+        {
+            var full = Path.GetFullPath(c.Resolve(path));
+            if (File.Exists(full)) continue;
+            if (pinned.TryGetValue(full, out var entry)) missing.Add(entry);
+            else unknown.Add(path);
+        }
         if (unknown.Count > 0)
             throw new InvalidOperationException($"fetch-inputs: {string.Join(", ", unknown)} {(unknown.Count == 1 ? "is" : "are")} read by {c.ConfigPath} " +
                                                 "but neither present nor pinned in data.manifest.json: put the file there, or pin it (path, url, sha256)");

@@ -30,17 +30,10 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
     public override void Run(string chip, DatasetContext c, UnitOutputs o)
     {
         using var merged = RasterDataset.Open(c.Paths.Merged(chip));
-        int n = merged.Width * merged.Height;
-        var all = new short[merged.BandCount * n];
-        for (int b = 0; b < merged.BandCount; b++)
-            merged.ReadWindow<short>(b + 1, 0, 0, merged.Width, merged.Height).CopyTo(all, b * n);
         using var mask = RasterDataset.Open(c.Paths.Mask(chip));
-        var classes = mask.ReadWindow<byte>(1, 0, 0, mask.Width, mask.Height);
         using var fmask = RasterDataset.Open(c.Paths.Fmask(chip));
-        var quality = new byte[fmask.BandCount * n];
-        for (int d = 0; d < fmask.BandCount; d++)
-            fmask.ReadWindow<byte>(d + 1, 0, 0, fmask.Width, fmask.Height).CopyTo(quality, d * n);
-        Quicklooks.WriteComposite(o.TempPathFor(c.Paths.Quicklook(chip)), all, classes, merged.Width, merged.Height, quality);
+        Quicklooks.WriteComposite(o.TempPathFor(c.Paths.Quicklook(chip)), merged.ReadAllBands<short>(), mask.ReadBand<byte>(1),
+            merged.Width, merged.Height, fmask.ReadAllBands<byte>());
     }
 
     public override void Gather(DatasetContext c, IReadOnlyList<string> units, UnitOutputs o)

@@ -34,16 +34,10 @@ public sealed class StatsTask : UnitTask<DatasetContext, StatsTask.TileUnit>
         foreach (var chip in u.Chips)
         {
             using (var merged = RasterDataset.Open(c.Paths.FilteredMerged(chip)))
-            {
-                var all = new short[merged.BandCount * merged.Width * merged.Height];
-                int n = merged.Width * merged.Height;
-                for (int b = 0; b < merged.BandCount; b++)
-                    merged.ReadWindow<short>(b + 1, 0, 0, merged.Width, merged.Height).CopyTo(all, b * n);
-                histograms.AddChip(all, n, chip);
-            }
+                histograms.AddChip(merged.ReadAllBands<short>(), merged.Width * merged.Height, chip);
             using var mask = RasterDataset.Open(c.Paths.FilteredMask(chip));
             var counts = new ClassPixelCounts();
-            counts.Add(mask.ReadWindow<byte>(1, 0, 0, mask.Width, mask.Height));
+            counts.Add(mask.ReadBand<byte>(1));
             classes[chip] = [.. counts.Classes];
         }
         histograms.Save(o.TempPathFor(c.Paths.TileHistogram(u.Tile)));

@@ -48,6 +48,7 @@ public sealed unsafe class GridWindowWarper : IDisposable
     private readonly nint _exactArg;
     private readonly ChunkLayout? _layout;
     private readonly WarpedChunkCache _chunkCache;
+    private readonly string _chunkKeyPrefix;
 
     public string SourcePath { get; }
     public RasterGrid Grid { get; }
@@ -64,6 +65,7 @@ public sealed unsafe class GridWindowWarper : IDisposable
     {
         _method = method;
         _chunkCache = cache ?? new WarpedChunkCache();
+        _chunkKeyPrefix = WarpedChunkCache.KeyPrefix(sourcePath, grid, resampling);
         SourcePath = sourcePath;
         Grid = grid;
         Resampling = resampling;
@@ -148,7 +150,7 @@ public sealed unsafe class GridWindowWarper : IDisposable
         foreach (var c in touched.Where(c => !c.Safe))
         {
             // A chunk where GDAL may have widened the kernel: warp it whole, exactly as the whole-grid run did.
-            var src = _chunkCache.GetOrWarp(WarpedChunkCache.KeyOf(SourcePath, Grid, Resampling, c.Index), () =>
+            var src = _chunkCache.GetOrWarp(_chunkKeyPrefix + c.Index.ToString(CultureInfo.InvariantCulture), () =>
             {
                 using var warped = WarpWithHook(c.X, c.Y, c.Width, c.Height, [], preCheck: false,
                     (options, _) => LowLevelWarp.Run(options, 0, 0, c.Width, c.Height, what));

@@ -185,6 +185,15 @@ public sealed unsafe class RasterDataset : IDisposable
     /// <summary>Reads a whole band.</summary>
     public T[] ReadBand<T>(int band) where T : unmanaged => ReadWindow<T>(band, 0, 0, Width, Height);
 
+    /// <summary>Reads every band, band-sequential: band b (1-based) at <c>[(b - 1) · Width · Height ..]</c>.</summary>
+    public T[] ReadAllBands<T>() where T : unmanaged
+    {
+        int n = checked(Width * Height);
+        var all = new T[checked(BandCount * n)];
+        for (int b = 0; b < BandCount; b++) ReadWindow<T>(b + 1, 0, 0, Width, Height, all.AsSpan(b * n, n));
+        return all;
+    }
+
     internal void WriteWindow<T>(int band, int x, int y, int width, int height, ReadOnlySpan<T> source) where T : unmanaged
     {
         if (source.Length != width * height)

@@ -32,11 +32,12 @@ public sealed class WarpedChunkCache(long maxBytes = 512L << 20)
     public int Warped => _warped;
     public int Served => _served;
 
-    internal static string KeyOf(string sourcePath, RasterGrid grid, Resampling resampling, int chunk)
+    /// <summary>The key of a warper's chunks but the chunk index: the file as it is when the warper opens it.</summary>
+    internal static string KeyPrefix(string sourcePath, RasterGrid grid, Resampling resampling)
     {
         var file = new FileInfo(sourcePath);
         return string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{file.FullName}|{file.Length}|{file.LastWriteTimeUtc.Ticks}|{grid}|{resampling}|{chunk}");
+            $"{file.FullName}|{file.Length}|{file.LastWriteTimeUtc.Ticks}|{grid}|{resampling}|");
     }
 
     /// <summary>The chunk's pixels; the first caller warps them with its own <paramref name="warp"/> (its own GDAL handles), others wait.</summary>

@@ -180,9 +180,9 @@ public static class HtmlReport
         sb.Append("<h2 id=\"rejects\">QA rejects</h2>\n");
         var rejects = chips.Where(c => c.Status is ChipStatus.Rejected or ChipStatus.Skipped or ChipStatus.Failed).ToList();
         if (rejects.Count == 0) { sb.Append("<p>None.</p>\n"); return; }
-        // One bad_pct column per date (3 in the published dataset; the chips' own count otherwise).
-        int dates = Math.Max(1, rejects.Max(c => Math.Max(c.BadPct?.Count ?? 0, c.Valid?.Count ?? 0)));
-        if (rejects.All(c => c.BadPct is null && c.Valid is null)) dates = 3;
+        // One bad_pct column per date: the chips' own count, 3 (the published dataset) when no reject was QA-checked.
+        int dates = rejects.Max(c => Math.Max(c.BadPct?.Count ?? 0, c.Valid?.Count ?? 0));
+        if (dates == 0) dates = 3;
         sb.Append("<table>\n<tr><th>chip</th><th>tile</th><th>status</th><th>reason</th>");
         for (int d = 1; d <= dates; d++) sb.Append(CultureInfo.InvariantCulture, $"<th class=\"n\">bad_pct {d}</th>");
         sb.Append("<th class=\"n\">bad_pct max</th><th class=\"n\">na_count</th>")

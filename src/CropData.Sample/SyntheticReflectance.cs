@@ -35,26 +35,19 @@ public static class SyntheticReflectance
         [0.20, 0.40, 0.40, 0.40], // 13 other
     ];
 
-    /// <summary>Reflectance of one pixel; (px, py) are the pixel's column/row on the scene grid.</summary>
+    /// <summary>Reflectance of one pixel; (px, py) are the pixel's column/row on the scene grid (a row of one).</summary>
     public static short Value(int maskClass, int band, int date, long px, long py, ulong seed)
     {
         if ((uint)maskClass >= Greenness.Length) maskClass = 13;
-        double baseValue = maskClass switch
-        {
-            7 => Water[band],
-            6 => Built[band],
-            _ => Mix(Greenness[maskClass][date], band),
-        };
-        // Field-scale texture (smooth, ~0.5 km) and pixel noise, both multiplicative.
-        double texture = 1 + 0.08 * ValueNoise(seed ^ (ulong)(band * 31 + date * 7 + 1), px / 16.0, py / 16.0);
-        double noise = 1 + 0.03 * (Unit(Hash(seed, (ulong)px, (ulong)py, (ulong)(band * 3 + date + 101))) * 2 - 1);
-        return (short)Math.Clamp(Math.Round(baseValue * texture * noise), 1, 10000);
+        Span<short> one = stackalloc short[1];
+        FillRow([(byte)maskClass], band, date, px, py, seed, one);
+        return one[0];
     }
 
     /// <summary>
-    /// <see cref="Value"/> for a run of pixels of one scene row (columns <paramref name="px0"/>.., row <paramref name="py"/>),
-    /// bit-identical to calling it per pixel: the smooth noise's lattice values are hashed once per lattice cell
-    /// instead of four times per pixel.
+    /// Reflectance of a run of pixels of one scene row (columns <paramref name="px0"/>.., row <paramref name="py"/>):
+    /// per-class base spectrum × field-scale texture (smooth value noise, ~0.5 km) × pixel noise, both multiplicative.
+    /// The noise lattice is hashed once per lattice cell, not once per pixel: the same values as each pixel alone.
     /// </summary>
     public static void FillRow(ReadOnlySpan<byte> maskClasses, int band, int date, long px0, long py, ulong seed, Span<short> output)
     {
@@ -85,6 +78,7 @@ public static class SyntheticReflectance
                 v11 = Unit(Hash(noiseSeed, (ulong)(x0 + 1), (ulong)(y0 + 1), 7));
                 cachedX0 = x0;
             }
+            // Smooth noise in [-1, 1]: the hashed lattice, bilinearly interpolated.
             double fx = x - x0;
             double top = v00 + (v10 - v00) * fx, bottom = v01 + (v11 - v01) * fx;
             double texture = 1 + 0.08 * ((top + (bottom - top) * fy) * 2 - 1);
@@ -94,17 +88,6 @@ public static class SyntheticReflectance
     }
 
     private static double Mix(double g, int band) => Soil[band] * (1 - g) + Vegetation[band] * g;
-
-    /// <summary>Smooth noise in [-1, 1] from a hashed lattice, bilinearly interpolated.</summary>
-    private static double ValueNoise(ulong seed, double x, double y)
-    {
-        long x0 = (long)Math.Floor(x), y0 = (long)Math.Floor(y);
-        double fx = x - x0, fy = y - y0;
-        double v00 = Unit(Hash(seed, (ulong)x0, (ulong)y0, 7)), v10 = Unit(Hash(seed, (ulong)(x0 + 1), (ulong)y0, 7));
-        double v01 = Unit(Hash(seed, (ulong)x0, (ulong)(y0 + 1), 7)), v11 = Unit(Hash(seed, (ulong)(x0 + 1), (ulong)(y0 + 1), 7));
-        double top = v00 + (v10 - v00) * fx, bottom = v01 + (v11 - v01) * fx;
-        return (top + (bottom - top) * fy) * 2 - 1;
-    }
 
     /// <summary>SplitMix64-style mixing of a few counters: a stable, platform-independent hash.</summary>
     public static ulong Hash(ulong seed, ulong a, ulong b, ulong c)

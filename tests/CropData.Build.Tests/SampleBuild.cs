@@ -48,7 +48,7 @@ public sealed class SampleBuild : IDisposable
     /// </summary>
     public static async Task<SampleBuild> WithInputsAsync(string? configEdits = null)
     {
-        string template = await Template.Value;
+        string template = await TemplateDataDir();
         var b = new SampleBuild(configEdits);
         foreach (var (from, to) in new[]
                  {
@@ -57,27 +57,28 @@ public sealed class SampleBuild : IDisposable
                  })
         {
             Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            var cp = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("cp", ["-a", from, to]))!;
-            await cp.WaitForExitAsync();
-            if (cp.ExitCode != 0) throw new InvalidOperationException($"cp -a {from} {to} failed");
+            await CopyAsync(from, to);
         }
         return b;
     }
 
+    /// <summary><c>cp -a</c>: mtimes kept, so the stamps of a copied build still hold.</summary>
+    private static async Task CopyAsync(string from, string to)
+    {
+        var cp = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("cp", ["-a", from, to]))!;
+        await cp.WaitForExitAsync();
+        if (cp.ExitCode != 0) throw new InvalidOperationException($"cp -a {from} {to} failed");
+    }
+
     /// <summary>The data folder of the shared clean build (read-only: copy it).</summary>
-    internal static Task<string> TemplateDataDir() => Template.Value;
+    internal static async Task<string> TemplateDataDir() => (await FirstBuild.Value).DataDir;
 
     /// <summary>Copies the shared clean build's data folder into <paramref name="dataDir"/> (mtimes kept, as <c>cp -a</c>).</summary>
     internal static async Task CopyTemplateAsync(string dataDir)
     {
-        string template = await Template.Value;
         Directory.CreateDirectory(dataDir);
-        var cp = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("cp", ["-a", template + "/.", dataDir]))!;
-        await cp.WaitForExitAsync();
-        if (cp.ExitCode != 0) throw new InvalidOperationException($"cp -a {template} {dataDir} failed");
+        await CopyAsync(await TemplateDataDir() + "/.", dataDir);
     }
-
-    private static readonly Lazy<Task<string>> Template = new(async () => (await FirstBuild.Value).DataDir);
 
     /// <summary>The run's one clean build of the sample from nothing (sample generation included) and its result.</summary>
     private static readonly Lazy<Task<(string DataDir, BuildResult Result)>> FirstBuild = new(async () =>

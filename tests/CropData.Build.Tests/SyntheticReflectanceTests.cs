@@ -2,7 +2,7 @@ using CropData.Sample;
 
 namespace CropData.Build.Tests;
 
-/// <summary>The sample's row-wise reflectance generator is bit-identical to the per-pixel rule it speeds up.</summary>
+/// <summary>A row filled at once equals each pixel filled alone: the noise lattice cached along a row changes no value.</summary>
 public class SyntheticReflectanceTests
 {
     [Theory]

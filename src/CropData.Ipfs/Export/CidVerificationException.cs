@@ -10,4 +10,10 @@ public sealed class CidVerificationException(Cid root, string message, Exception
 
     /// <summary>What failed, without the "verification of … failed" prefix.</summary>
     public string Detail { get; } = message;
+
+    /// <summary>
+    /// Plain bytes re-imported to another CID. Wrong bytes and a file added with a layout no re-import profile
+    /// reproduces (chunker, raw leaves, CID version) look the same here; the file's DAG tells them apart.
+    /// </summary>
+    public bool LayoutNotReproduced { get; init; }
 }

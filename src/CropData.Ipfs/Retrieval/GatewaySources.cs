@@ -81,7 +81,7 @@ public sealed class PathGatewaySource : IIpfsSource
         {
             return await FetchBytesAsync(cid, outputPath, context, ct).ConfigureAwait(false);
         }
-        catch (Export.CidVerificationException layout) when (layout.Detail.Contains("re-import to", StringComparison.Ordinal))
+        catch (Export.CidVerificationException layout) when (layout.LayoutNotReproduced)
         {
             try
             {

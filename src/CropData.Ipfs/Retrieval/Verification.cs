@@ -111,6 +111,6 @@ internal static class Verification
             if (results[^1].Equals(cid)) return offset;
         }
         var got = string.Join(", ", results.Select((r, i) => $"{r} ({profiles[i].Name})"));
-        throw new CidVerificationException(cid, $"{what}: the {offset} bytes received re-import to {got}, not to {cid}");
+        throw new CidVerificationException(cid, $"{what}: the {offset} bytes received re-import to {got}, not to {cid}") { LayoutNotReproduced = true };
     }
 }
