@@ -271,9 +271,16 @@ public sealed class FetcherFaultTests(IpfsNodeFixture node) : IAsyncLifetime
     [Fact]
     public async Task Per_source_concurrency_limit_holds_across_a_batch()
     {
+        // In flight = from the request's arrival until its response starts: the client cannot have released its
+        // slot before that, so two at once means the limit did not hold. (The server's own count ends after the
+        // write returns, by which time the client may already have sent its next request.)
+        int inFlight = 0, maxInFlight = 0;
         var gated = new TestHttpServer(async (req, s, ct) =>
         {
+            var now = Interlocked.Increment(ref inFlight);
+            InterlockedMax(ref maxInFlight, now);
             await Task.Delay(150, ct);
+            Interlocked.Decrement(ref inFlight);
             await TestHttpServer.WriteFull(s, 200, "OK", _car, ("Content-Type", "application/vnd.ipld.car"));
         });
         await using var _ = gated;
@@ -283,7 +290,7 @@ public sealed class FetcherFaultTests(IpfsNodeFixture node) : IAsyncLifetime
         var files = new SyncProgress<FetchProgress>();
         var outcomes = await new IpfsFetcher([source], Fast).FetchAllAsync(requests, maxParallel: 4, batch, fileProgress: files);
         Assert.All(outcomes, o => Assert.True(o.Succeeded, o.Error?.Message));
-        Assert.Equal(1, gated.MaxConcurrent);
+        Assert.Equal(1, maxInFlight);
         Assert.Equal(4, gated.Requests.Count);
         Assert.Equal(new BatchProgress(4, 4, 0, 4 * _file.Length), batch.Items.MaxBy(p => p.FilesDone));
         Assert.Equal(4, files.Items.Count(p => p.Bytes == _file.Length));
@@ -322,5 +329,11 @@ public sealed class FetcherFaultTests(IpfsNodeFixture node) : IAsyncLifetime
         Assert.Equal(_file.Length, r.Bytes);
         Assert.Throws<FormatException>(() => IpfsSources.Parse("ftp:x"));
         Assert.Throws<FormatException>(() => IpfsSources.Parse("kubo:not-a-url"));
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        for (var seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen) return;
     }
 }
