@@ -20,8 +20,9 @@ public static class ConfigDocs
     public static string Render(IEnumerable<Type> taskTypes)
     {
         var readers = taskTypes
-            .Select(t => (Name: t.GetCustomAttribute<TaskNameAttribute>()?.Name, Keys: t.GetCustomAttribute<ReadsConfigAttribute>()?.Keys))
-            .Where(x => x.Name is not null && x.Keys is not null)
+            .Select(t => (Name: t.GetCustomAttribute<TaskNameAttribute>()?.Name, Keys: t.GetCustomAttribute<ReadsConfigAttribute>()?.Keys,
+                          Uses: t.GetCustomAttribute<UsesConfigAttribute>()?.Keys))
+            .Where(x => x.Name is not null && (x.Keys is not null || x.Uses is not null))
             .OrderBy(x => x.Name, StringComparer.Ordinal).ToList();
         var defaults = ConfigLoader.Parse("data_dir: datasets\n", "defaults").Tree;
         var sb = new StringBuilder();
@@ -36,14 +37,16 @@ public static class ConfigDocs
 
             **Read by** names the stages whose units hold the key's value in their fingerprint: changing the key rebuilds
             exactly those units (and, through early cutoff, only what their new outputs change). Keys read by no stage
-            decide how the build runs (where, how fast, from which server), not what it makes.
+            decide how the build runs (where, how fast, from which server), not what it makes; "used by" names the stages
+            that read such a key without it entering their fingerprints. A stage reading a key it declares neither way
+            fails (so a fingerprint cannot miss a key).
             """.Replace("\r", "", StringComparison.Ordinal)).Append("\n\n");
         Section(sb, typeof(DatasetConfig), "", null, defaults, readers);
         return sb.ToString().TrimEnd() + "\n";
     }
 
     /// <param name="about">The description of the property holding this section (null at the top level).</param>
-    private static void Section(StringBuilder sb, Type type, string prefix, string? about, JsonObject defaults, List<(string? Name, IReadOnlyList<string>? Keys)> readers)
+    private static void Section(StringBuilder sb, Type type, string prefix, string? about, JsonObject defaults, List<(string? Name, IReadOnlyList<string>? Keys, IReadOnlyList<string>? Uses)> readers)
     {
         var leaves = new List<(string Key, PropertyInfo P)>();
         var sections = new List<(string Key, PropertyInfo P)>();
@@ -98,11 +101,19 @@ public static class ConfigDocs
         return node is null ? "—" : "`" + Escape(node.ToJsonString()) + "`";
     }
 
-    private static string ReadBy(string key, List<(string? Name, IReadOnlyList<string>? Keys)> readers)
+    private static string ReadBy(string key, List<(string? Name, IReadOnlyList<string>? Keys, IReadOnlyList<string>? Uses)> readers)
     {
-        var names = readers.Where(r => r.Keys!.Any(k => k == key || key.StartsWith(k + ".", StringComparison.Ordinal)))
-            .Select(r => $"`{r.Name}`").ToList();
-        return names.Count > 0 ? string.Join(", ", names) : "—";
+        static bool Covers(IReadOnlyList<string>? keys, string key) => keys?.Any(k => k == key || key.StartsWith(k + ".", StringComparison.Ordinal)) == true;
+        string Names(Func<(string? Name, IReadOnlyList<string>? Keys, IReadOnlyList<string>? Uses), bool> which) =>
+            string.Join(", ", readers.Where(which).Select(r => $"`{r.Name}`"));
+        string read = Names(r => Covers(r.Keys, key)), used = Names(r => Covers(r.Uses, key));
+        return (read, used) switch
+        {
+            ("", "") => "—",
+            (_, "") => read,
+            ("", _) => "— (used by " + used + ")",
+            _ => read + " (used by " + used + ")",
+        };
     }
 
     private static string Escape(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);

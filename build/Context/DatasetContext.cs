@@ -75,19 +75,19 @@ public sealed class DatasetContext : BuildContext
     public CropData.Gdal.WarpedChunkCache WarpCache { get; } = new();
 
     /// <summary>The Sentinel-2 tile centroids, indexed for chip → tile assignment (built once, on first use).</summary>
-    public TileAssigner TileAssigner => _tileAssigner.Value;
+    public TileAssigner TileAssigner => Touch(Config.Grid.TileCentroids, _tileAssigner).Value;
 
     /// <summary>One tile's UTM footprint from its centroid, without indexing every tile as <see cref="TileAssigner"/> does.</summary>
     public NetTopologySuite.Geometries.Envelope? TileFootprintUtm(string tile)
     {
         var id = MgrsTile.Parse(tile).Id;
-        var centroid = _centroids.Value.FirstOrDefault(t => t.TileId == id)
+        var centroid = Touch(Config.Grid.TileCentroids, _centroids).Value.FirstOrDefault(t => t.TileId == id)
             ?? throw new GeoInputException($"tile {tile} is not among the {_centroids.Value.Count} tile centroids of {Config.Grid.TileCentroids}");
         return TileAssigner.FootprintUtm(centroid);
     }
 
     /// <summary>The 5,000 pre-generated chips (loaded once, on first use).</summary>
-    public ChipGrid Grid => _grid.Value;
+    public ChipGrid Grid => Touch((Config.Grid.Chips4326, Config.Grid.Chips5070), _grid).Value;
 
     /// <summary>A chip of the grid, or one built from its id when the AOI names a chip outside the grid.</summary>
     public Chip Chip(string id) => ChipFactory.Resolve(Grid, id);
@@ -132,11 +132,11 @@ public sealed class DatasetContext : BuildContext
     private DatasetState? _state;
 
     /// <summary>The IPFS fetcher of this run (its sources, retries and concurrency from ipfs.*), made on first use.</summary>
-    public CropData.Ipfs.Retrieval.IpfsFetcher Fetcher => _fetcher.Value;
+    public CropData.Ipfs.Retrieval.IpfsFetcher Fetcher => Touch((Config.Ipfs.Sources, Config.Ipfs.MaxTries, Config.Ipfs.TimeoutSeconds, Config.Ipfs.CheckTimeoutSeconds), _fetcher).Value;
     private readonly Lazy<CropData.Ipfs.Retrieval.IpfsFetcher> _fetcher;
 
     /// <summary>The CDL raster's grid (read once; a CDL that is no raster, not EPSG:5070 or off the national grid fails here).</summary>
-    public CropData.Raster.CdlRasterInfo CdlInfo => _cdlInfo.Value;
+    public CropData.Raster.CdlRasterInfo CdlInfo => Touch(Config.Cdl.Path, _cdlInfo).Value;
     private readonly Lazy<CropData.Raster.CdlRasterInfo> _cdlInfo;
 
     public override IEnumerable<string> SharedFolders => [DataDir];
@@ -156,6 +156,19 @@ public sealed class DatasetContext : BuildContext
     public override string StateDirectory => Paths.State;
 
     public override string? ConfigValue(string key) => Loaded.Value(key);
+
+    public override IDisposable? DeclareConfigReads(string task, IReadOnlyCollection<string> keys) =>
+        ConfigReads.Declare($"task '{task}'", keys);
+
+    /// <summary>
+    /// A value made once from config keys is read through the keys again on every use, so a task that uses it
+    /// must declare them even when another task made it first.
+    /// </summary>
+    private static T Touch<TKeys, T>(TKeys keys, T made)
+    {
+        _ = keys;
+        return made;
+    }
 
     /// <summary>A config path made absolute against the repository root.</summary>
     /// <summary>

@@ -7,6 +7,7 @@ namespace CropData.Build.Tasks;
 
 [TaskName("cids")]
 [ReadsConfig("stac.easier_url", "stac.easier_collection", "bands", "fmask_band")]
+[UsesConfig("stac.concurrency", "stac.max_tries", "stac.timeout_seconds", "stac.token_env")] // how to reach the server
 [IsDependentOn(typeof(ScenesTask))]
 [TaskDescription("Stage 6: look up every selected scene's band CIDs in the Easier STAC catalog -> tile_payloads.json")]
 public sealed class CidsTask : UnitTask<DatasetContext, SceneRef>

@@ -6,6 +6,7 @@ using CropData.Ipfs.Retrieval;
 namespace CropData.Build.Tasks;
 
 [TaskName("download")]
+[UsesConfig("ipfs")] // where from and how: every byte is verified against the band's CID, whatever the source
 [IsDependentOn(typeof(CidsTask))]
 [TaskDescription("Stage 7: fetch every scene band by CID from IPFS (Kubo RPC, gateways, local CARs), verified block by block")]
 public sealed class DownloadTask : UnitTask<DatasetContext, SceneBand>

@@ -5,7 +5,8 @@ using CropData.Graph;
 namespace CropData.Build.Tasks;
 
 [TaskName("export")]
-[ReadsConfig("export", "selection.scenes_per_chip")]
+[ReadsConfig("export", "selection.scenes_per_chip", "bands")]
+[UsesConfig("filter")] // lists the kept chips, which are the unit's inputs
 [IsDependentOn(typeof(ReportTask))]
 [TaskDescription("Release layouts: HuggingFace (training_chips/, validation_chips/, *_data.txt) and a baseline-ready folder")]
 public sealed class ExportTask : AggregateTask

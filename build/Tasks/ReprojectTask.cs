@@ -8,6 +8,7 @@ namespace CropData.Build.Tasks;
 
 [TaskName("reproject")]
 [ReadsConfig("reproject.mode", "cdl.path", "fmask_band")]
+[UsesConfig("bands")] // lists the units: a unit's band is in its id
 [IsDependentOn(typeof(ReprojectTilesTask))]
 [TaskDescription("Stage 8: warp each scene band onto the CDL grid (EPSG:5070, 30 m) for the chips that need it")]
 public sealed class ReprojectTask : UnitTask<DatasetContext, ReprojectTask.StripUnit>

@@ -6,6 +6,7 @@ namespace CropData.Build.Tasks;
 
 [TaskName("sample-data")]
 [ReadsConfig("sample")]
+[UsesConfig("cdl")] // the CDL and reclass files are the unit's inputs: their paths and bytes are in its fingerprint
 // The graph's root: with --target=merge the shards' union comes first, and a failed union blocks every stage
 // rather than letting them start from scratch in the merged folder (a plain build skips merge-shards).
 [IsDependentOn(typeof(MergeShardsTask))]

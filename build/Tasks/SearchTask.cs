@@ -8,6 +8,7 @@ namespace CropData.Build.Tasks;
 
 [TaskName("search")]
 [ReadsConfig("stac.cmr_url", "stac.collection", "stac.datetime", "bands", "fmask_band")]
+[UsesConfig("grid.chips4326", "grid.chips5070", "stac.concurrency", "stac.max_tries", "stac.timeout_seconds", "stac.token_env")] // the chip's square follows from its id; how to reach the server
 [IsDependentOn(typeof(TilesTask))]
 [TaskDescription("Stage 3: search HLS S30 scenes per tile (CMR STAC or a static catalog) and read their UMM-G metadata")]
 public sealed class SearchTask : UnitTask<DatasetContext, SearchTask.TileUnit>

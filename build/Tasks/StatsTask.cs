@@ -6,6 +6,7 @@ using CropData.Graph;
 namespace CropData.Build.Tasks;
 
 [TaskName("stats")]
+[UsesConfig("filter")] // lists the units: their kept chips are their inputs
 [IsDependentOn(typeof(SplitTask))]
 [TaskDescription("Stages 12-13: exact band statistics (histograms, numpy percentiles) and class weights of the filtered chips")]
 public sealed class StatsTask : UnitTask<DatasetContext, StatsTask.TileUnit>

@@ -6,6 +6,7 @@ namespace CropData.Build.Tasks;
 
 [TaskName("tiles")]
 [ReadsConfig("tiles.mode", "grid.tile_centroids")]
+[UsesConfig("grid.chips4326", "grid.chips5070")] // a chip's square follows from its id on the national grid
 [IsDependentOn(typeof(AoiTask))]
 [TaskDescription("Stage 2: assign each chip its HLS/Sentinel-2 tile (nearest centroid in EPSG:5070, or containing)")]
 public sealed class TilesTask : UnitTask<DatasetContext, string>

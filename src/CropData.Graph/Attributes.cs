@@ -55,3 +55,14 @@ public sealed class ReadsConfigAttribute(params string[] keys) : Attribute
 {
     public IReadOnlyList<string> Keys { get; } = keys;
 }
+
+/// <summary>
+/// Configuration keys a unit task reads for how it works, not for what its units produce (where band files are
+/// fetched from, timeouts, concurrency; the band list that only names units): readable by its units, but not part of
+/// their fingerprints, so changing one rebuilds nothing. Reading a key declared by neither attribute fails.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class UsesConfigAttribute(params string[] keys) : Attribute
+{
+    public IReadOnlyList<string> Keys { get; } = keys;
+}

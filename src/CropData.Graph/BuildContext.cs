@@ -28,6 +28,14 @@ public abstract class BuildContext
     public string? Argument(string name) => Options.Argument(name);
 
     /// <summary>
+    /// Called by the engine around each call into a unit task (Units, Describe, Run) with the config keys that
+    /// call may read: the task's <see cref="ReadsConfigAttribute"/> keys, plus the unit's own in Run. A context whose
+    /// config can see its reads returns a scope in which reading any other key fails, so a fingerprint cannot miss a
+    /// key the unit depends on; null checks nothing.
+    /// </summary>
+    public virtual IDisposable? DeclareConfigReads(string task, IReadOnlyCollection<string> keys) => null;
+
+    /// <summary>
     /// Folders outside the dataset that several builds share (the data folder): at the start of a run the engine
     /// removes the temps left there by writers that are no longer running.
     /// </summary>

@@ -51,6 +51,8 @@ public static class ConfigLoader
 
     public static LoadedConfig Parse(string yamlText, string sourceName = "<config>")
     {
+        // Loading reads every setting (defaults, validation): it is no unit's read, whatever scope it is called in.
+        using var _ = ConfigReads.Unchecked();
         JsonNode? fileTree;
         var lines = new Dictionary<string, Mark>(StringComparer.Ordinal);
         if (YamlSyntax.FindTabIndent(yamlText) is { } tab)

@@ -51,7 +51,8 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         List<TUnit> units;
         try
         {
-            units = (task.Units(ctx) ?? []).ToList();
+            using (ctx.DeclareConfigReads(name, ReadableKeys(task, DeclaredKeys(task))))
+                units = (task.Units(ctx) ?? []).ToList();
         }
         catch (Exception ex) when (s.DryRun)
         {
@@ -180,6 +181,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         });
         try
         {
+            // No declared scope: the gather step runs on every build, so it reads the config as it is now.
             task.Gather(ctx, units, outputs);
         }
         catch
@@ -215,6 +217,10 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
     private static IReadOnlyList<string> DeclaredKeys(UnitTask<TContext, TUnit> task) =>
         System.Reflection.CustomAttributeExtensions.GetCustomAttribute<ReadsConfigAttribute>(task.GetType())?.Keys ?? [];
 
+    /// <summary>What the task's calls may read: its fingerprinted keys and those it only uses (<see cref="UsesConfigAttribute"/>).</summary>
+    private static IReadOnlyCollection<string> ReadableKeys(UnitTask<TContext, TUnit> task, IEnumerable<string> fingerprinted) =>
+        [.. fingerprinted, .. System.Reflection.CustomAttributeExtensions.GetCustomAttribute<UsesConfigAttribute>(task.GetType())?.Keys ?? []];
+
     /// <summary>The gather step's stamp lives in its own folder, apart from the units' (where it would look stale).</summary>
     internal static string GatherStampTask(string task) => task + ".gather";
 
@@ -224,7 +230,8 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         UnitSpec spec;
         try
         {
-            spec = task.Describe(p.Unit, ctx) ?? throw new InvalidOperationException("Describe returned null");
+            using (ctx.DeclareConfigReads(name, ReadableKeys(task, DeclaredKeys(task))))
+                spec = task.Describe(p.Unit, ctx) ?? throw new InvalidOperationException("Describe returned null");
             p.Inputs = spec.Inputs.Select(Path.GetFullPath).ToArray();
             p.Outputs = spec.Outputs.Select(Path.GetFullPath).ToArray();
             p.Trees = spec.OutputFolders.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f))).ToArray();
@@ -557,7 +564,8 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         try
         {
             foreach (var tree in p.Trees) TempFiles.SweepAbandoned(tree);
-            await task.RunAsync(p.Unit, ctx, outputs).ConfigureAwait(false);
+            using (ctx.DeclareConfigReads(name, ReadableKeys(task, p.Config.Keys)))
+                await task.RunAsync(p.Unit, ctx, outputs).ConfigureAwait(false);
             Commit(name, s, p, outputs, before, version);
             p.Status = UnitStatus.Built;
             s.Log.Verbose($"{name}: built {p.Id} in {BuildResult.FormatTime(clock.Elapsed)}; reason: {string.Join("; ", p.Reasons)}");
