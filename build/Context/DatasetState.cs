@@ -11,10 +11,6 @@ public sealed record SceneRef(string Tile, string Scene);
 /// <summary>One band file of a selected scene and its CID (the download stage's unit).</summary>
 public sealed record SceneBand(string Tile, string Scene, string Band, string Cid);
 
-/// <summary>What the chips stage made of one chip: built (with its tracking row) or left out (and why).</summary>
-public sealed record ChipQa(string ChipId, string Tile, bool Built, string? Reason, int[] Valid, double[] BadPct,
-    ChipTrackingRow? Row, long UnmappedCdlPixels);
-
 /// <summary>
 /// What the earlier stages of this dataset produced, read from their outputs: the one way a task learns about
 /// another stage's results (no task calls another task). Every read goes to the files the engine owns, so a task

@@ -38,12 +38,12 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
 
     public override void Gather(DatasetContext c, IReadOnlyList<string> units, UnitOutputs o)
     {
-        var model = BuildModel(c);
+        var facts = Facts(c);
         // Per-class coverage: a weight computed from 4 pixels is noise; say so in the build and in the report.
-        var totals = ClassPixelCounts.Sum(model.Splits.Select(split => split.Counts.Classes)).Classes;
-        var coverage = model.Splits.Count > 0 ? ClassCoverage.Warnings(totals, c.Config.Report.MinClassPixels) : [];
+        var totals = ClassPixelCounts.Sum(facts.Splits.Select(split => split.Counts.Classes)).Classes;
+        var coverage = facts.Splits.Count > 0 ? ClassCoverage.Warnings(totals, c.Config.Report.MinClassPixels) : [];
         foreach (var w in coverage) o.Warn(w);
-        model = model with { Notes = [.. model.Notes, .. coverage] };
+        var model = (facts with { Warnings = coverage }).Model();
         foreach (var split in model.Splits)
             if (split.ChartPng is { } png)
                 o.WriteAllBytes(Path.Combine(c.Paths.Report, png), ClassDistributionChart.RenderPng($"Class distribution: {split.Name}", split.Counts));
@@ -51,72 +51,44 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
         c.Log.Information($"report: {c.Paths.ReportIndex}");
     }
 
-    private static ReportModel BuildModel(DatasetContext c)
+    /// <summary>What the stages left, read from their tables; <see cref="ReportFacts.Model"/> makes the report of it.</summary>
+    private static ReportFacts Facts(DatasetContext c)
     {
-        var rule = c.State.FilterRule;
         var (train, val) = File.Exists(c.Paths.TrainIds) ? c.State.Split() : ([], []);
-        var side = train.ToDictionary(t => t, _ => "train");
-        foreach (var v in val) side[v] = "validation";
-
         var qa = c.State.ChipQa().ToDictionary(q => q.ChipId);
-        var chips = new List<ReportChip>();
-        foreach (var id in c.State.ChipIds())
+        var chips = c.State.ChipIds().Select(id =>
         {
-            var footprint = Square(ChipId.Parse(id).Envelope5070);
             var tile = File.Exists(c.Paths.ChipTile(id)) ? c.State.ChipTile(id).Tile : "";
-            if (!qa.TryGetValue(id, out var q))
-            {
-                chips.Add(new ReportChip(id, tile, ChipStatus.Failed, footprint, c.State.MissingChipReason(id, tile)));
-                continue;
-            }
-            if (!q.Built)
-            {
-                chips.Add(new ReportChip(id, tile, ChipStatus.Skipped, footprint, q.Reason, q.BadPct, null, q.Valid.Select(v => (long)v).ToList()));
-                continue;
-            }
-            var row = q.Row!;
-            bool kept = rule.Keep(row);
-            string? reason = kept ? null
-                : row.BadPctMax >= rule.MaxBadPct ? $"bad_pct_max >= {rule.MaxBadPct:0.##}" : $"na_count > {rule.MaxNaCount}";
-            chips.Add(new ReportChip(id, tile, kept ? ChipStatus.Kept : ChipStatus.Rejected, footprint, reason,
-                row.BadPct, row.NaCount, row.Valid.Select(v => (long)v).ToList(), side.GetValueOrDefault(id),
-                Path.GetRelativePath(c.Paths.Report, c.Paths.Quicklook(id)).Replace('\\', '/')));
-        }
+            var record = qa.GetValueOrDefault(id);
+            return new ChipFacts(id, tile, Square(ChipId.Parse(id).Envelope5070), record, record is null ? c.State.MissingChipReason(id, tile) : null,
+                Path.GetRelativePath(c.Paths.Report, c.Paths.Quicklook(id)).Replace('\\', '/'));
+        }).ToList();
 
-        var tiles = new List<ReportTile>();
-        foreach (var tile in c.State.Tiles())
-        {
-            var scenes = c.State.TileScenes(tile)
-                .Select(s => new ReportScene(s.Scene.SceneId, s.Scene.Date, s.Scene.CloudCover, s.Scene.SpatialCover)).ToList();
-            tiles.Add(new ReportTile(tile, scenes, TileOutline(c, tile)));
-        }
+        var tiles = c.State.Tiles().Select(tile => new ReportTile(tile,
+            c.State.TileScenes(tile).Select(s => new ReportScene(s.Scene.SceneId, s.Scene.Date, s.Scene.CloudCover, s.Scene.SpatialCover)).ToList(),
+            TileOutline(c, tile))).ToList();
 
         var splits = new List<ReportSplit>();
         foreach (var (name, ids) in new[] { ("train", train), ("validation", val) })
         {
             var csv = c.Paths.ClassDistributionCsv(name);
-            if (!File.Exists(csv)) continue;
-            splits.Add(new ReportSplit(name, ids.Count, ClassPixelCounts.ReadCsv(csv), $"class_distribution_{name}.png"));
+            if (File.Exists(csv)) splits.Add(new ReportSplit(name, ids.Count, ClassPixelCounts.ReadCsv(csv), $"class_distribution_{name}.png"));
         }
 
-        return new ReportModel
+        var config = c.Config;
+        return new ReportFacts
         {
-            Title = $"Dataset {c.Config.TrainDatasetName}",
+            DatasetName = config.TrainDatasetName,
             ToolVersion = DatasetContext.ToolVersion,
-            Settings =
-            [
-                KeyValuePair.Create("config", c.ConfigName),
-                KeyValuePair.Create("cloud cover threshold", c.Config.Selection.CloudCoverThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                KeyValuePair.Create("reproject mode", c.Config.Reproject.Mode),
-                KeyValuePair.Create("filter", $"bad_pct_max < {c.Config.Filter.MaxBadPct.ToString(System.Globalization.CultureInfo.InvariantCulture)}, na_count <= {c.Config.Filter.MaxNaCount}"),
-                KeyValuePair.Create("split seed", c.Config.Split.Seed),
-            ],
-            Tiles = tiles,
+            Settings = new ReportSettings(c.ConfigName, config.Selection.CloudCoverThreshold, config.Reproject.Mode, c.State.FilterRule,
+                config.Split.Seed, config.Sample.Enabled),
             Chips = chips,
+            Train = train,
+            Validation = val,
+            Tiles = tiles,
             Splits = splits,
             Stats = File.Exists(c.Paths.GlobalStatsJson) ? c.State.GlobalStats() : null,
             Weights = File.Exists(c.Paths.ClassWeightsJson) ? c.State.ClassWeights() : null,
-            Notes = c.Config.Sample.Enabled ? ["Embedded sample: real CDL labels, chips and scene ids; SYNTHETIC reflectance and Fmask (see README)."] : [],
         };
     }
 

@@ -34,3 +34,7 @@ public sealed record ChipFilterRule(double MaxBadPct = 5, long MaxNaCount = 0)
     /// <summary>A chip is skipped (no files, no tracking row) when any of its dates has no valid Fmask pixel.</summary>
     public static bool Skip(IEnumerable<FmaskDateQa> dates) => dates.Any(d => d.Valid == 0);
 }
+
+/// <summary>What stage 9 made of one chip: built (with its tracking row) or left out (and why).</summary>
+public sealed record ChipQa(string ChipId, string Tile, bool Built, string? Reason, int[] Valid, double[] BadPct,
+    ChipTrackingRow? Row, long UnmappedCdlPixels);
