@@ -17,6 +17,7 @@ public sealed record FileChecksum(string Algorithm, string Value)
 public sealed record BandPlan(string BandName, string Filename, string? Cid, string? Href, FileChecksum? Checksum, IReadOnlyList<string> Sources)
 {
     /// <summary>How bytes from https will be checked: against the CID, the UMM-G checksum, or not at all.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string HttpsVerification => Cid is not null ? BandVerification.Cid
         : Checksum is not null ? BandVerification.UmmgChecksum(Checksum.Algorithm) : BandVerification.UnverifiedOrigin;
 }
@@ -27,6 +28,7 @@ public sealed record BandPlan(string BandName, string Filename, string? Cid, str
 /// </summary>
 public sealed record ScenePlan(IReadOnlyList<BandPlan> Bands, IReadOnlyList<MissingBand> Missing)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsComplete => Missing.Count == 0;
 
     /// <summary>One line: which bands have no source and why (the tile's reason in the build summary and the report).</summary>
@@ -56,10 +58,9 @@ public static class BandSourceRule
     {
         var sources = order.Where(k => k switch { "ipfs" => cid is not null, "https" => href is not null, _ => false }).ToList();
         if (sources.Count > 0) return (new BandPlan(band, filename, cid, href, checksum, sources), null);
-        var why = new List<string>();
-        if (order.Contains("ipfs")) why.Add(cidProblem ?? "no CID");
-        if (order.Contains("https")) why.Add(href is null ? "the granule's UMM-G has no https link for it" : "");
-        else if (cid is null) why.Add("https is not in download.order");
-        return (null, new MissingBand(band, string.Join("; ", why.Where(w => w.Length > 0))));
+        // Every kind in the order failed for a reason; a kind left out of the order is named too (the fix may be to add it).
+        var why = new List<string> { order.Contains("ipfs") ? cidProblem ?? "no CID" : "ipfs is not in download.order" };
+        why.Add(order.Contains("https") ? "the granule's UMM-G has no https link for it" : "https is not in download.order");
+        return (null, new MissingBand(band, string.Join("; ", why)));
     }
 }
