@@ -81,7 +81,8 @@ public static class UmmgParser
                 if (StacJson.GetString(u, "URL") is not { } url) continue;
                 var band = HlsNames.BandOfFile(url);
                 if (band is null || !wanted.Contains(band)) continue;
-                if (url.StartsWith("https", StringComparison.OrdinalIgnoreCase)) https[band] = url;
+                // Plain http counts as the https link too (CMR lists https; a local mirror or test server may not).
+                if (url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("http://", StringComparison.OrdinalIgnoreCase)) https[band] = url;
                 else if (url.StartsWith("s3", StringComparison.OrdinalIgnoreCase)) s3[band] = url;
             }
         }
