@@ -30,6 +30,7 @@ public sealed class DatasetContext : BuildContext
         _grid = new Lazy<ChipGrid>(() => ChipGrid.Load(Resolve(Config.Grid.Chips4326), Resolve(Config.Grid.Chips5070)));
         Paths = new DatasetPaths(Path.Combine(DataDir, "training_datasets", Config.TrainDatasetName), DataDir);
         _fetcher = new Lazy<CropData.Ipfs.Retrieval.IpfsFetcher>(() => IpfsSetup.CreateFetcher(this));
+        _https = new Lazy<CropData.Stac.Download.EarthdataDownloader>(() => StacSources.OpenDownloader(this));
         _cdlInfo = new Lazy<CropData.Raster.CdlRasterInfo>(() => CropData.Raster.CdlRasterInfo.Read(Resolve(Config.Cdl.Path)));
         if (Config.Aoi.ChipIds is { } ids) CheckChipIds(ids);
     }
@@ -134,6 +135,11 @@ public sealed class DatasetContext : BuildContext
     /// <summary>The IPFS fetcher of this run (its sources, retries and concurrency from ipfs.*), made on first use.</summary>
     public CropData.Ipfs.Retrieval.IpfsFetcher Fetcher => Touch((Config.Ipfs.Sources, Config.Ipfs.MaxTries, Config.Ipfs.TimeoutSeconds, Config.Ipfs.CheckTimeoutSeconds), _fetcher).Value;
     private readonly Lazy<CropData.Ipfs.Retrieval.IpfsFetcher> _fetcher;
+
+    /// <summary>The https band source of this run (download.*, the Earthdata token of stac.token_env), made on first use.</summary>
+    public CropData.Stac.Download.EarthdataDownloader Https =>
+        Touch((Config.Download.AuthHosts, Config.Download.MaxTries, Config.Download.TimeoutSeconds, Config.Stac.TokenEnv), _https).Value;
+    private readonly Lazy<CropData.Stac.Download.EarthdataDownloader> _https;
 
     /// <summary>The CDL raster's grid (read once; a CDL that is no raster, not EPSG:5070 or off the national grid fails here).</summary>
     public CropData.Raster.CdlRasterInfo CdlInfo => Touch(Config.Cdl.Path, _cdlInfo).Value;

@@ -25,6 +25,8 @@ public sealed class DatasetPaths(string root, string dataDir)
     // Stage 3-6
     public string TileCandidates(string tile) => Path.Combine(Work, "search", tile + ".csv");
     public string TileSearchIssues(string tile) => Path.Combine(Work, "search", tile + ".issues.csv");
+    // The UMM-G checksums of the tile's candidates (scene -> band -> checksum): not a column of scene_candidates.csv.
+    public string TileChecksums(string tile) => Path.Combine(Work, "search", tile + ".checksums.json");
     public string TileScenes(string tile) => Path.Combine(Work, "scenes", tile + ".csv");
     public string TileSelection(string tile) => Path.Combine(Work, "scenes", tile + ".selection.csv");
     public string SceneCandidatesCsv => Path.Combine(Root, "scene_candidates.csv");
@@ -33,14 +35,17 @@ public sealed class DatasetPaths(string root, string dataDir)
     public string SelectedScenesCsv => Path.Combine(Root, "selected_scenes.csv");
     public string ScenePayload(string scene) => Path.Combine(Work, "cids", scene + ".json");
     public string ScenePayloadIssues(string scene) => Path.Combine(Work, "cids", scene + ".issues.csv");
-    // One band's CID alone: the download unit of that band reads only this, so a changed CID refetches one band.
-    public string BandCid(string scene, string band) => Path.Combine(Work, "cids", scene, band + ".cid");
+    // One band's plan alone (CID, href, checksum, source order): the download unit of that band reads only this, so a
+    // changed CID or href refetches one band.
+    public string BandPlan(string scene, string band) => Path.Combine(Work, "cids", scene, band + ".json");
     public string TilePayloadsJson => Path.Combine(Root, "tile_payloads.json");
 
     // Stage 7
     public string SceneFolder(string scene) => Path.Combine(Root, "tiles", scene);
     public string Band(string scene, string band) => Path.Combine(SceneFolder(scene), $"{scene}.{band}.tif");
     public string DownloadFailure(string scene, string band) => Path.Combine(Work, "download", $"{scene}.{band}.json");
+    // Where a band came from and how it was verified (its tile_payloads.json entry).
+    public string BandRecord(string scene, string band) => Path.Combine(Work, "download", $"{scene}.{band}.source.json");
     // Where the IPFS fetcher writes (its unverified temps beside it): inside the state folder, so the dataset's files
     // never hold an unverified byte and a killed fetch leaves nothing the manifest would list.
     /// <summary>Verified band files by CID, shared by the datasets of the data folder (see <see cref="BandCache"/>).</summary>

@@ -8,8 +8,8 @@ namespace CropData.Build.Context;
 /// <summary>A scene selected for a tile (the cids stage's unit).</summary>
 public sealed record SceneRef(string Tile, string Scene);
 
-/// <summary>One band file of a selected scene and its CID (the download stage's unit).</summary>
-public sealed record SceneBand(string Tile, string Scene, string Band, string Cid);
+/// <summary>One band file of a selected scene and its CID, if it has one (the download stage's unit).</summary>
+public sealed record SceneBand(string Tile, string Scene, string Band, string? Cid);
 
 /// <summary>
 /// What the earlier stages of this dataset produced, read from their outputs: the one way a task learns about
@@ -49,13 +49,20 @@ public sealed class DatasetState(DatasetContext c)
         Tiles().SelectMany(t => TileScenes(t).Select(s => new SceneRef(t, s.Scene.SceneId)))
             .DistinctBy(u => u.Scene).OrderBy(u => u.Scene, StringComparer.Ordinal).ToList();
 
-    /// <summary>Stage 6: the band CIDs of a scene.</summary>
-    public IReadOnlyList<BandCid> ScenePayload(string scene) => WorkFile.Read<List<BandCid>>(Paths.ScenePayload(scene));
+    /// <summary>Stage 6: where each band of a scene can come from, and which bands have no source.</summary>
+    public ScenePlan ScenePlan(string scene) => WorkFile.Read<ScenePlan>(Paths.ScenePayload(scene));
 
-    /// <summary>Stage 6: every band file of the selected scenes whose CIDs are known, with its CID.</summary>
+    /// <summary>Stage 6: one band's plan (the download unit's one input).</summary>
+    public BandPlan BandPlan(string scene, string band) => WorkFile.Read<BandPlan>(Paths.BandPlan(scene, band));
+
+    /// <summary>
+    /// Stage 6: every band file of the selected scenes whose tile will be built. A tile with a scene that has no source
+    /// for one of its bands is not built (docs/PIPELINE.md stage 6), so none of its scenes is fetched.
+    /// </summary>
     public IEnumerable<SceneBand> SceneBands() =>
         SelectedScenes().Where(u => File.Exists(Paths.ScenePayload(u.Scene)))
-            .SelectMany(u => ScenePayload(u.Scene).Select(b =>
+            .GroupBy(u => u.Tile).Where(g => TileBlockedReason(g.Key) is null).SelectMany(g => g)
+            .SelectMany(u => ScenePlan(u.Scene).Bands.Select(b =>
             {
                 SafeName.Check(u.Scene, "scene id");
                 SafeName.Check(b.BandName, $"band name of scene {u.Scene}");
@@ -63,6 +70,15 @@ public sealed class DatasetState(DatasetContext c)
                     throw new InvalidDataException($"scene {u.Scene}: file name '{b.Filename}' of band {b.BandName} is not '{u.Scene}.{b.BandName}.tif'");
                 return new SceneBand(u.Tile, u.Scene, b.BandName, b.Cid);
             }));
+
+    /// <summary>Why a tile with selected scenes is not built: one of its scenes has no source for a band (null: it is built).</summary>
+    public string? TileBlockedReason(string tile) =>
+        TileScenes(tile).Select(s => s.Scene.SceneId).Order(StringComparer.Ordinal)
+            .Where(s => File.Exists(Paths.ScenePayload(s))).Select(s => (s, Plan: ScenePlan(s)))
+            .Where(x => !x.Plan.IsComplete).Select(x => $"tile {tile} not built: {x.Plan.MissingText(x.s)}").FirstOrDefault();
+
+    /// <summary>Stages 8-9: the tile's selected scenes when every band of each has a source; empty otherwise.</summary>
+    public IReadOnlyList<SelectedScene> TileScenesToBuild(string tile) => TileBlockedReason(tile) is null ? TileScenes(tile) : [];
 
     /// <summary>Stage 9: the record of every chip the chips stage ran for.</summary>
     public IReadOnlyList<ChipQa> ChipQa() =>
@@ -75,6 +91,7 @@ public sealed class DatasetState(DatasetContext c)
     {
         if (tile.Length == 0) return "no tile assigned";
         if (TileScenes(tile).Count == 0) return $"tile {tile} has not enough usable scenes";
+        if (TileBlockedReason(tile) is { } blocked) return blocked;
         return "a scene band could not be downloaded or warped (see the build log)";
     }
 

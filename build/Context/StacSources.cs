@@ -1,6 +1,7 @@
 using CropData.Stac;
 using CropData.Stac.Api;
 using CropData.Stac.Auth;
+using CropData.Stac.Download;
 using CropData.Stac.Static;
 
 namespace CropData.Build.Context;
@@ -24,6 +25,23 @@ public static class StacSources
             RequestTimeout = TimeSpan.FromSeconds(s.TimeoutSeconds),
             Credentials = credentials,
             AuthHosts = [uri.Host],
+            Log = c.Log.Verbose,
+        });
+    }
+
+    /// <summary>
+    /// The https band source (docs/PIPELINE.md stage 7): the same Earthdata credentials as the STAC client, sent by
+    /// <see cref="EarthdataTokenRule"/> to the href's origin and the authentication hosts only.
+    /// </summary>
+    public static EarthdataDownloader OpenDownloader(DatasetContext c)
+    {
+        var d = c.Config.Download;
+        return new EarthdataDownloader(new EarthdataDownloadOptions
+        {
+            Credentials = EarthdataAuth.Resolve(new EarthdataAuthOptions { TokenVariable = c.Config.Stac.TokenEnv }, EarthdataAuthOptions.UrsHost),
+            AuthHosts = d.AuthHosts.ToList(),
+            MaxTries = d.MaxTries,
+            RequestTimeout = TimeSpan.FromSeconds(d.TimeoutSeconds),
             Log = c.Log.Verbose,
         });
     }

@@ -12,16 +12,16 @@ public sealed class CheckCidsTask : AsyncFrostingTask<DatasetContext>
     public override async Task RunAsync(DatasetContext c)
     {
         var fetcher = IpfsSetup.CreateFetcher(c);
-        var bands = c.State.SceneBands().ToList();
+        var bands = c.State.SceneBands().Where(b => b.Cid is not null).ToList(); // bands without a CID come from https only
         using var gate = new SemaphoreSlim(c.Config.Ipfs.Concurrency);
         var results = await Task.WhenAll(bands.Select(async b =>
         {
             await gate.WaitAsync(c.CancellationToken);
-            try { return (b, check: await fetcher.CheckAsync(Cid.Parse(b.Cid), c.CancellationToken)); }
+            try { return (b, check: await fetcher.CheckAsync(Cid.Parse(b.Cid!), c.CancellationToken)); }
             finally { gate.Release(); }
         }));
         var missing = results.Where(r => !r.check.Retrievable)
-            .Select(r => new MissingCid(r.b.Cid, $"{r.b.Scene}.{r.b.Band}.tif", r.b.Band, r.b.Scene, r.check.Reasons))
+            .Select(r => new MissingCid(r.b.Cid!, $"{r.b.Scene}.{r.b.Band}.tif", r.b.Band, r.b.Scene, r.check.Reasons))
             .OrderBy(m => m.Filename, StringComparer.Ordinal).ToList();
         AtomicFile.WriteAllText(c.Paths.MissingCidsJson, MissingCids.Text(missing));
         c.Log.Information($"check-cids: {results.Length - missing.Count} of {results.Length} CIDs retrievable; {missing.Count} missing -> {c.Paths.MissingCidsJson}");

@@ -29,7 +29,7 @@ public sealed class ChipsTask : UnitTask<DatasetContext, ChipsTask.ChipUnit>
     {
         foreach (var (tile, chips) in c.State.ChipsByTile())
         {
-            var scenes = c.State.TileScenes(tile).OrderBy(s => s.Slot).Select(s => s.Scene.SceneId).ToList();
+            var scenes = c.State.TileScenesToBuild(tile).OrderBy(s => s.Slot).Select(s => s.Scene.SceneId).ToList();
             if (scenes.Count == 0) continue; // tile dropped by the selection (reported there)
             foreach (var chip in chips) yield return new ChipUnit(chip, tile, scenes);
         }

@@ -25,7 +25,8 @@ public sealed class ManifestTask : FrostingTask<DatasetContext>
         c.Log.Information($"manifest: {manifest.Files.Count} files -> {c.Paths.Manifest}");
     }
 
-    /// <summary>Scenes by CID (tile_payloads.json), committed inputs by sha256 (CDL, grids, tables).</summary>
+    /// <summary>Scenes by CID (tile_payloads.json; bands not from IPFS also with sha256, url and how they were verified,
+    /// "unverified origin" when nothing could), committed inputs by sha256 (CDL, grids, tables).</summary>
     private static IEnumerable<ManifestInput> Inputs(DatasetContext c)
     {
         var inputs = new List<ManifestInput>();
@@ -36,7 +37,7 @@ public sealed class ManifestTask : FrostingTask<DatasetContext>
         }
         if (File.Exists(c.Paths.TilePayloadsJson))
             foreach (var (_, bands) in Dataset.Scenes.TilePayloadsJson.ReadFile(c.Paths.TilePayloadsJson))
-                foreach (var b in bands) inputs.Add(new ManifestInput(b.Filename, Cid: b.Cid));
+                foreach (var b in bands) inputs.Add(new ManifestInput(b.Filename, Cid: b.Cid, Sha256: b.Sha256, Url: b.Url, Verified: b.Verified));
         return inputs.OrderBy(i => i.Name, StringComparer.Ordinal);
     }
 }

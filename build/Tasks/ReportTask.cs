@@ -86,6 +86,10 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
             Train = train,
             Validation = val,
             Tiles = tiles,
+            BandSources = File.Exists(c.Paths.TilePayloadsJson)
+                ? Dataset.Scenes.TilePayloadsJson.ReadFile(c.Paths.TilePayloadsJson).SelectMany(kv => kv.Value.Select(b =>
+                    new ReportBandSource(kv.Key, b.BandName, b.Source ?? "ipfs", b.Verified ?? Dataset.Scenes.BandVerification.Cid))).ToList()
+                : [],
             Splits = splits,
             Stats = File.Exists(c.Paths.GlobalStatsJson) ? c.State.GlobalStats() : null,
             Weights = File.Exists(c.Paths.ClassWeightsJson) ? c.State.ClassWeights() : null,

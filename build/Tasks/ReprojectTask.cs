@@ -32,7 +32,7 @@ public sealed class ReprojectTask : UnitTask<DatasetContext, ReprojectTask.Strip
     {
         foreach (var (tile, chips) in c.State.ChipsByTile())
         {
-            var scenes = c.State.TileScenes(tile);
+            var scenes = c.State.TileScenesToBuild(tile);
             if (scenes.Count == 0) continue;
             foreach (var row in chips.GroupBy(ch => ChipId.Parse(ch).Row).OrderBy(g => g.Key))
                 foreach (var scene in scenes.Select(s => s.Scene.SceneId).Distinct())

@@ -23,6 +23,9 @@ public sealed class SearchTask : UnitTask<DatasetContext, SearchTask.TileUnit>
             .Select(g => new TileUnit(g.Key, g.Select(t => t.ChipId).Order(StringComparer.Ordinal).First()))
             .OrderBy(u => u.Tile, StringComparer.Ordinal);
 
+    // 2: the candidates' UMM-G file checksums are kept beside them (the https source verifies against them, stage 7).
+    public override string Version => "2";
+
     public override string UnitId(TileUnit u) => u.Tile;
 
     public override string? ShardKey(TileUnit u) => u.Tile;
@@ -31,7 +34,7 @@ public sealed class SearchTask : UnitTask<DatasetContext, SearchTask.TileUnit>
 
     public override UnitSpec Describe(TileUnit u, DatasetContext c) => new(
         Inputs: StacSources.InputFiles(c, c.Config.Stac.CmrUrl).Prepend(c.Paths.ChipTile(u.FirstChip)),
-        Outputs: [c.Paths.TileCandidates(u.Tile), c.Paths.TileSearchIssues(u.Tile)]);
+        Outputs: [c.Paths.TileCandidates(u.Tile), c.Paths.TileSearchIssues(u.Tile), c.Paths.TileChecksums(u.Tile)]);
 
     public override async Task RunAsync(TileUnit u, DatasetContext c, UnitOutputs o)
     {
@@ -49,6 +52,8 @@ public sealed class SearchTask : UnitTask<DatasetContext, SearchTask.TileUnit>
             foreach (var issue in result.Issues) o.Warn($"scene {issue.SceneId}: {issue.Problem}");
             SceneCandidatesCsv.WriteFile(o.TempPathFor(c.Paths.TileCandidates(u.Tile)), result.Scenes);
             SceneIssuesCsv.WriteFile(o.TempPathFor(c.Paths.TileSearchIssues(u.Tile)), result.Issues);
+            WorkFile.Write(o.TempPathFor(c.Paths.TileChecksums(u.Tile)), new SortedDictionary<string, IReadOnlyDictionary<string, FileChecksum>>(
+                result.Scenes.Where(s => s.Checksums.Count > 0).ToDictionary(s => s.SceneId, s => s.Checksums), StringComparer.Ordinal));
         }
         finally
         {

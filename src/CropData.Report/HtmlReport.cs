@@ -49,6 +49,7 @@ public static class HtmlReport
           .Append("<a href=\"#quicklooks\">Quicklooks</a></nav>\n");
 
         Summary(sb, tiles, chips);
+        BandSources(sb, m.BandSources);
         if (m.Notes.Count > 0)
         {
             sb.Append("<h2 id=\"notes\">Notes</h2>\n<ul>\n");
@@ -112,6 +113,19 @@ public static class HtmlReport
                   .Select(g => E(g.Key) + ": " + I(g.Count()))))
               .Append("</td></tr>\n");
         }
+        sb.Append("</table>\n");
+    }
+
+    /// <summary>Per scene, which bands came from which source and how each was verified ("unverified origin" stands out).</summary>
+    private static void BandSources(StringBuilder sb, IReadOnlyList<ReportBandSource> bands)
+    {
+        if (bands.Count == 0) return;
+        sb.Append("<h3 id=\"sources\">Band sources</h3>\n<table>\n<tr><th>scene</th><th>bands</th><th>source</th><th>verified by</th></tr>\n");
+        foreach (var g in bands.GroupBy(b => (b.SceneId, b.Source, b.Verified)).OrderBy(g => g.Key.SceneId, StringComparer.Ordinal)
+                     .ThenBy(g => g.Key.Source, StringComparer.Ordinal).ThenBy(g => g.Key.Verified, StringComparer.Ordinal))
+            sb.Append("<tr><td class=\"small\">").Append(E(g.Key.SceneId)).Append("</td><td>").Append(E(string.Join(" ", g.Select(b => b.Band))))
+              .Append("</td><td>").Append(E(g.Key.Source)).Append("</td><td>")
+              .Append(g.Key.Verified == "unverified origin" ? "<b>unverified origin</b>" : E(g.Key.Verified)).Append("</td></tr>\n");
         sb.Append("</table>\n");
     }
 

@@ -25,6 +25,8 @@ public sealed record ReportFacts
     public IReadOnlyList<string> Train { get; init; } = [];
     public IReadOnlyList<string> Validation { get; init; } = [];
     public IReadOnlyList<ReportTile> Tiles { get; init; } = [];
+    /// <summary>Every fetched band file with its source and how it was verified (stage 7).</summary>
+    public IReadOnlyList<ReportBandSource> BandSources { get; init; } = [];
     public IReadOnlyList<ReportSplit> Splits { get; init; } = [];
     public GlobalStats? Stats { get; init; }
     public ClassWeights? Weights { get; init; }
@@ -52,6 +54,7 @@ public sealed record ReportFacts
             ],
             Tiles = Tiles,
             Chips = Chips.Select(c => Chip(c, s.Filter, side.GetValueOrDefault(c.ChipId))).ToList(),
+            BandSources = BandSources,
             Splits = Splits,
             Stats = Stats,
             Weights = Weights,

@@ -35,6 +35,9 @@ public sealed record ReportChip(
     string? Split = null,
     string? QuicklookPng = null);
 
+/// <summary>Where one band file of a scene came from (ipfs, https) and how it was verified (docs/PIPELINE.md stage 7).</summary>
+public sealed record ReportBandSource(string SceneId, string Band, string Source, string Verified);
+
 /// <summary>One split's class distribution: its chip count, pixel counts, and the bar chart PNG (relative path) if drawn.</summary>
 public sealed record ReportSplit(string Name, int ChipCount, ClassPixelCounts Counts, string? ChartPng = null);
 
@@ -53,6 +56,8 @@ public sealed record ReportModel
     public IReadOnlyList<KeyValuePair<string, string>> Settings { get; init; } = [];
     public IReadOnlyList<ReportTile> Tiles { get; init; } = [];
     public IReadOnlyList<ReportChip> Chips { get; init; } = [];
+    /// <summary>Every fetched band file with its source and verification (shown per scene, in the given band order).</summary>
+    public IReadOnlyList<ReportBandSource> BandSources { get; init; } = [];
     public IReadOnlyList<ReportSplit> Splits { get; init; } = [];
     public GlobalStats? Stats { get; init; }
     public ClassWeights? Weights { get; init; }

@@ -99,9 +99,7 @@ public static class SampleGenerator
             var (scene, date, band) = jobs[i];
             var folder = Path.Combine(hls, scene);
             Directory.CreateDirectory(folder);
-            files[i] = band == FmaskBand
-                ? WriteBand(Path.Combine(folder, $"{scene}.{band}.tif"), Fmask(classes, date, x5070, y5070), 255)
-                : WriteBand(Path.Combine(folder, $"{scene}.{band}.tif"), ReflectanceWithPatches(classes, band, date, inputs.Seed, x5070, y5070), HlsNoData);
+            files[i] = WriteSceneBand(classes, x5070, y5070, inputs.Seed, scene, band, date, folder);
         });
 
         var car = Path.Combine(root, "ipfs", "sample.car");
@@ -118,6 +116,23 @@ public static class SampleGenerator
         Directory.Delete(hls, recursive: true);
         return new SampleOutputs(cmr, easier, car, new SortedDictionary<string, string>(cidByFile, StringComparer.Ordinal));
     }
+
+    /// <summary>
+    /// Band files of one more scene of the sample's grid, as the generator makes them for its scenes (synthetic reflectance
+    /// of date index <paramref name="date"/>, with that date's patches): for tests that serve a scene from somewhere
+    /// other than the sample's CAR (the https source serves the decoy that a cloud threshold of 10 selects).
+    /// </summary>
+    public static IReadOnlyList<string> WriteSceneBands(SampleInputs inputs, string scene, int date, string folder)
+    {
+        var classes = ClassesOnSceneGrid(inputs.CdlPath, inputs.ReclassTablePath, out var x5070, out var y5070);
+        Directory.CreateDirectory(folder);
+        return ReflectanceBands.Append(FmaskBand).Select(band => WriteSceneBand(classes, x5070, y5070, inputs.Seed, scene, band, date, folder)).ToList();
+    }
+
+    private static string WriteSceneBand(byte[] classes, double[] x5070, double[] y5070, ulong seed, string scene, string band, int date, string folder) =>
+        band == FmaskBand
+            ? WriteBand(Path.Combine(folder, $"{scene}.{band}.tif"), Fmask(classes, date, x5070, y5070), 255)
+            : WriteBand(Path.Combine(folder, $"{scene}.{band}.tif"), ReflectanceWithPatches(classes, band, date, seed, x5070, y5070), HlsNoData);
 
     /// <summary>The 13-class label of every scene pixel, from the CDL clip (outside it: natural vegetation).</summary>
     private static byte[] ClassesOnSceneGrid(string cdlPath, string reclassPath, out double[] x5070, out double[] y5070)

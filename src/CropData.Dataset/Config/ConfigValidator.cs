@@ -58,6 +58,13 @@ internal static class ConfigValidator
                 default: Fail(key + ".kind", s.Kind, "car, kubo, kubo-cat, gateway or trustless"); break;
             }
         }
+        if (c.Download.Order.Count == 0 || c.Download.Order.Any(k => k is not (DownloadConfig.Ipfs or DownloadConfig.Https)) ||
+            c.Download.Order.Distinct().Count() != c.Download.Order.Count)
+            Fail("download.order", c.Download.Order, "a non-empty list of ipfs and https, each at most once");
+        if (c.Download.AuthHosts.Any(h => string.IsNullOrWhiteSpace(h) || h.Contains('/')))
+            Fail("download.auth_hosts", c.Download.AuthHosts, "host names or host:port, no scheme or path");
+        if (!(c.Download.TimeoutSeconds > 0)) Fail("download.timeout_seconds", c.Download.TimeoutSeconds, "a number of seconds > 0");
+        if (c.Download.MaxTries < 1) Fail("download.max_tries", c.Download.MaxTries, "an integer >= 1");
         var aoiChoices = new object?[] { c.Aoi.Geojson, c.Aoi.Bbox, c.Aoi.ChipIds }.Count(x => x is not null);
         if (aoiChoices > 1) Fail("aoi", "several of geojson/bbox/chip_ids", "at most one of aoi.geojson, aoi.bbox, aoi.chip_ids");
         if (c.Aoi.Bbox is { } bbox)

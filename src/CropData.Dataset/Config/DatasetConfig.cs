@@ -29,6 +29,8 @@ public sealed record DatasetConfig : ConfigSection
     public SelectionConfig Selection { get; init; } = new();
     [Description("Where band files are fetched from, verified against their CIDs (stage 7).")]
     public IpfsConfig Ipfs { get; init; } = new();
+    [Description("Which kinds of source a band file may come from, in which order, and the https source's settings (stage 7).")]
+    public DownloadConfig Download { get; init; } = new();
     [Description("Reflectance bands of each date, in chip band order; HLS S30 band names (B01-B12, B8A), each once.")]
     public IReadOnlyList<string> Bands { get => Read(field); init; } = ["B02", "B03", "B04", "B8A", "B11", "B12"];
     [Description("The quality (Fmask) band of each scene.")]
@@ -162,6 +164,26 @@ public sealed record IpfsConfig : ConfigSection
     /// <summary>Timeout of the retrievability check (the original's `ipfs block stat --timeout 30s`).</summary>
     [Description("Timeout of the retrievability check (check-cids), seconds (> 0).")]
     public double CheckTimeoutSeconds { get => Read(field); init; } = 30;
+}
+
+/// <summary>
+/// The kinds of band source (spec stage 7): <c>ipfs</c> (the CID from the Easier catalog, fetched from ipfs.sources)
+/// and <c>https</c> (the granule's own LP DAAC href, with the Earthdata token). The original had IPFS only.
+/// </summary>
+public sealed record DownloadConfig : ConfigSection
+{
+    private protected override string Section => "download";
+    public const string Ipfs = "ipfs";
+    public const string Https = "https";
+
+    [Description("Kinds of source tried for every band, in order: ipfs (by the band's CID from the Easier catalog) and https (the granule's LP DAAC href, Earthdata token); a band none of them can serve leaves its tile out.")]
+    public IReadOnlyList<string> Order { get => Read(field); init; } = [Ipfs];
+    [Description("Hosts (host or host:port) besides the href's own origin and urs.earthdata.nasa.gov that receive the Earthdata token on a redirect (never a signed S3 URL).")]
+    public IReadOnlyList<string> AuthHosts { get => Read(field); init; } = [];
+    [Description("Timeout of one https request until its body is complete, seconds (> 0).")]
+    public double TimeoutSeconds { get => Read(field); init; } = 300;
+    [Description("Tries per band file over https (5xx, timeouts and dropped connections are retried).")]
+    public int MaxTries { get => Read(field); init; } = 3;
 }
 
 public sealed record ReprojectConfig : ConfigSection

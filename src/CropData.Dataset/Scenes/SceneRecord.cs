@@ -13,6 +13,10 @@ public sealed record SceneRecord(
     IReadOnlyDictionary<string, string> HttpsLinks,
     IReadOnlyDictionary<string, string> S3Links)
 {
+    /// <summary>Band → the checksum the UMM-G states for that band's file (absent bands have none). Not a CSV column:
+    /// the search stage keeps it in a per-tile record beside its candidates.</summary>
+    public IReadOnlyDictionary<string, FileChecksum> Checksums { get; init; } = new SortedDictionary<string, FileChecksum>(StringComparer.Ordinal);
+
     public static SceneRecord Create(string sceneId, DateOnly date, int cloudCover, int spatialCover,
         IEnumerable<KeyValuePair<string, string>> httpsLinks, IEnumerable<KeyValuePair<string, string>> s3Links) =>
         new(sceneId, HlsNames.TileOfScene(sceneId), date, cloudCover, spatialCover,

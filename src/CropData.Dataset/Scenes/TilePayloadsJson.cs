@@ -3,8 +3,19 @@ using System.Text.Json;
 
 namespace CropData.Dataset.Scenes;
 
-/// <summary>One band file of a scene and the IPFS CID it is published under (spec stage 6).</summary>
-public sealed record BandCid(string Filename, string Cid, string BandName);
+/// <summary>
+/// One band file of a scene and the IPFS CID it is published under (spec stage 6). A band fetched from another source
+/// (spec stage 7) also says which (<see cref="Source"/>, <see cref="Url"/>), its <see cref="Sha256"/>, and how it was
+/// verified (<see cref="Verified"/>: "cid", "umm-g SHA-256", … or "unverified origin"); its CID is then the one a Kubo
+/// node would give the file. Bands from IPFS keep the original's three keys.
+/// </summary>
+public sealed record BandCid(string Filename, string Cid, string BandName)
+{
+    public string? Source { get; init; }
+    public string? Url { get; init; }
+    public string? Sha256 { get; init; }
+    public string? Verified { get; init; }
+}
 
 /// <summary>
 /// <c>tile_payloads.json</c> as the original wrote it: { scene id: [ {filename, cid, band_name}, ... ] }.
@@ -34,6 +45,10 @@ public static class TilePayloadsJson
                     w.WriteString("filename", b.Filename);
                     w.WriteString("cid", b.Cid);
                     w.WriteString("band_name", b.BandName);
+                    if (b.Source is not null) w.WriteString("source", b.Source);
+                    if (b.Url is not null) w.WriteString("url", b.Url);
+                    if (b.Sha256 is not null) w.WriteString("sha256", b.Sha256);
+                    if (b.Verified is not null) w.WriteString("verified", b.Verified);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
@@ -68,7 +83,9 @@ public static class TilePayloadsJson
                 {
                     string Req(string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
                         ? v.GetString()! : throw new FormatException($"scene {scene.Name}: an entry has no string '{name}'");
-                    list.Add(new BandCid(Req("filename"), Req("cid"), Req("band_name")));
+                    string? Opt(string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+                    list.Add(new BandCid(Req("filename"), Req("cid"), Req("band_name"))
+                        { Source = Opt("source"), Url = Opt("url"), Sha256 = Opt("sha256"), Verified = Opt("verified") });
                 }
                 result[scene.Name] = list;
             }

@@ -13,6 +13,9 @@ public sealed record EasierCidOptions
     public IReadOnlyList<string>? Collections { get; init; }
     /// <summary>The alternate (Alternate Assets extension) that holds the IPFS location.</summary>
     public string AlternateName { get; init; } = "IPFS";
+    /// <summary>Throw when the search itself fails (the build's unit then fails and is retried by the next build), instead
+    /// of reporting it like a scene that is not in the catalog.</summary>
+    public bool ThrowOnSearchFailure { get; init; }
 }
 
 /// <summary>The CIDs found for a set of scenes (scene → bands in configured order) and what was missing.</summary>
@@ -59,6 +62,7 @@ public sealed class EasierCidLookup(IStacSource source, EasierCidOptions? option
         }
         catch (Exception e) when (e is StacHttpException or FormatException or IOException)
         {
+            if (_options.ThrowOnSearchFailure) throw new InvalidOperationException($"scene {sceneId}: Easier STAC search in {source.Description} failed: {e.Message}", e);
             return (sceneId, [], [new SceneIssue(tile, sceneId, $"Easier STAC search in {source.Description} failed: {e.Message}")]);
         }
         if (item is null)

@@ -42,6 +42,15 @@ public static class HlsStacItems
                 ["URL"] = "https://cdn.earthdata.nasa.gov/umm/granule/v1.6.5", ["Name"] = "UMM-G", ["Version"] = "1.6.5",
             },
         };
+        if (scene.Checksums.Count > 0)
+            doc["DataGranule"] = new JsonObject
+            {
+                ["ArchiveAndDistributionInformation"] = new JsonArray(scene.Checksums.Select(kv => (JsonNode?)new JsonObject
+                {
+                    ["Name"] = HlsNames.BandFileName(scene.SceneId, kv.Key),
+                    ["Checksum"] = new JsonObject { ["Value"] = kv.Value.Value, ["Algorithm"] = kv.Value.Algorithm },
+                }).ToArray()),
+            };
         if (footprint is not null && GeoJsonRing(footprint) is { } ring)
         {
             var points = new JsonArray(ring.Select(p => (JsonNode?)new JsonObject { ["Longitude"] = p.X, ["Latitude"] = p.Y }).ToArray());

@@ -81,7 +81,8 @@ public static class UmmgParser
                 if (StacJson.GetString(u, "URL") is not { } url) continue;
                 var band = HlsNames.BandOfFile(url);
                 if (band is null || !wanted.Contains(band)) continue;
-                if (url.StartsWith("https", StringComparison.OrdinalIgnoreCase)) https[band] = url;
+                // Plain http counts as the https link too (CMR lists https; a local mirror or test server may not).
+                if (url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("http://", StringComparison.OrdinalIgnoreCase)) https[band] = url;
                 else if (url.StartsWith("s3", StringComparison.OrdinalIgnoreCase)) s3[band] = url;
             }
         }
@@ -89,7 +90,25 @@ public static class UmmgParser
 
         if (problems.Count > 0 || cloud is null || spatial is null || date is null)
             return new UmmgResult(null, new SceneIssue(tile, id, $"{source}: {string.Join("; ", problems)}"));
-        return new UmmgResult(new SceneRecord(id, tile, date.Value, cloud.Value, spatial.Value, https, s3), null);
+        return new UmmgResult(new SceneRecord(id, tile, date.Value, cloud.Value, spatial.Value, https, s3) { Checksums = Checksums(umm, wanted) }, null);
+    }
+
+    /// <summary>
+    /// The checksum of each wanted band's file, from <c>DataGranule.ArchiveAndDistributionInformation[]</c> (<c>Name</c>,
+    /// <c>Checksum.Value</c>, <c>Checksum.Algorithm</c>), as UMM-G 1.6 states them; entries without both are ignored
+    /// (HLS granules often carry none: the https source then records the file as of unverified origin).
+    /// </summary>
+    private static SortedDictionary<string, FileChecksum> Checksums(JsonObject umm, HashSet<string> wanted)
+    {
+        var result = new SortedDictionary<string, FileChecksum>(StringComparer.Ordinal);
+        if (umm["DataGranule"] is not JsonObject dg || dg["ArchiveAndDistributionInformation"] is not JsonArray files) return result;
+        foreach (var f in files.OfType<JsonObject>())
+        {
+            if (StacJson.GetString(f, "Name") is not { } name || f["Checksum"] is not JsonObject c) continue;
+            if (StacJson.GetString(c, "Value") is not { Length: > 0 } value || StacJson.GetString(c, "Algorithm") is not { Length: > 0 } algorithm) continue;
+            if (HlsNames.BandOfFile(name) is { } band && wanted.Contains(band)) result.TryAdd(band, new FileChecksum(algorithm, value.Trim()));
+        }
+        return result;
     }
 
     private static JsonObject? Unwrap(JsonNode node) => node switch

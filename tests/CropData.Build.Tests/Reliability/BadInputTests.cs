@@ -150,12 +150,15 @@ public class BadInputTests(InputsFixture f, ITestOutputHelper output)
                 Assert.True(r.ExitCode == 0, log);
                 var warning = Assert.Single(r.Warnings, x => x.Message.Contains(expected, StringComparison.Ordinal));
                 Assert.Equal(("cids", Selected2), (warning.Task, warning.UnitId));
-                // The other 20 band files come down; the payload simply lacks B03.
-                Assert.Equal(20, r.Task("download")!.Built);
-                Assert.DoesNotContain("B03", File.ReadAllText(w.File($".build/work/cids/{Selected2}.json")));
+                // docs/PIPELINE.md stage 6: a band without a source leaves the tile out, said once; nothing is fetched
+                // for a tile that cannot be built (before issue 18: 20 files fetched, then follow-on errors downstream).
+                Assert.StartsWith($"tile 14SPJ not built: scene {Selected2} has no source for band(s) B03: ", warning.Message);
+                Assert.Equal(0, r.Task("download")!.Built);
+                Assert.Empty(r.Failures);
+                Assert.Contains("\"band_name\": \"B03\"", File.ReadAllText(w.File($".build/work/cids/{Selected2}.json")));
                 var issue = Assert.Single(SceneIssuesCsv.ReadFile(w.File("scene_issues.csv")));
                 Assert.Equal(Selected2, issue.SceneId);
-                Assert.Contains(expected, issue.Problem);
+                Assert.Equal(warning.Message, issue.Problem);
                 break;
             }
             case "easier href without cid":
@@ -164,7 +167,8 @@ public class BadInputTests(InputsFixture f, ITestOutputHelper output)
                 var (r, log) = await w.RunInProcessAsync("--target=download");
                 Assert.True(r.ExitCode == 0, log);
                 Assert.Single(r.Warnings, x => x.Message.Contains(expected, StringComparison.Ordinal) && x.UnitId == Selected3);
-                Assert.Equal(20, r.Task("download")!.Built);
+                Assert.Equal(0, r.Task("download")!.Built); // the tile is left out (stage 6), so nothing is fetched
+                Assert.Empty(r.Failures);
                 break;
             }
             case "easier scene missing":
@@ -176,11 +180,14 @@ public class BadInputTests(InputsFixture f, ITestOutputHelper output)
                         .Where(l => !((string)l!["href"]!).Contains(Selected2, StringComparison.Ordinal)).Select(l => l!.DeepClone()).ToArray()));
                 });
                 var (r, log) = await w.RunInProcessAsync("--target=download");
-                var failure = AssertOneFailure(r, log, "cids", expected);
-                Assert.Equal(Selected2, failure.UnitId);
-                // The two other scenes are looked up and downloaded.
-                Assert.Equal(2, r.Task("cids")!.Built);
-                Assert.Equal(14, r.Task("download")!.Built);
+                // docs/PIPELINE.md stage 6: no failure and no follow-on error; the tile is reported once, with the reason.
+                Assert.True(r.ExitCode == 0, log);
+                var warning = Assert.Single(r.Warnings);
+                Assert.Equal(("cids", Selected2), (warning.Task, warning.UnitId));
+                Assert.Contains(expected, warning.Message);
+                Assert.StartsWith("tile 14SPJ not built: ", warning.Message);
+                Assert.Equal(3, r.Task("cids")!.Built);
+                Assert.Equal(0, r.Task("download")!.Built);
                 break;
             }
 
