@@ -13,7 +13,7 @@ namespace CropData.Build.Tests;
 public class EngineOwnsDatasetTests
 {
     /// <summary>Relative path → SHA-256 of every file of a folder (the build state aside).</summary>
-    private static SortedDictionary<string, string> Hashes(string folder) =>
+    internal static SortedDictionary<string, string> Hashes(string folder) =>
         new(Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}.build{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .ToDictionary(f => Path.GetRelativePath(folder, f).Replace('\\', '/'), f => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f)))),
@@ -21,7 +21,7 @@ public class EngineOwnsDatasetTests
 
     private static string WithoutChip(string config, string chip) => config.Replace(chip + ", ", "", StringComparison.Ordinal);
 
-    private static async Task VerifyAsync(SampleBuild b, bool ok, string? mentions = null)
+    internal static async Task VerifyAsync(SampleBuild b, bool ok, string? mentions = null)
     {
         var (r, log) = await b.RunAsync("--target=verify");
         Assert.True((r.ExitCode == 0) == ok, $"verify exit {r.ExitCode}, expected {(ok ? "success" : "failure")}:\n{log}");
@@ -135,44 +135,6 @@ public class EngineOwnsDatasetTests
         await b.BuildOkAsync();
         await VerifyAsync(b, ok: true);
         Assert.Equal(before, Hashes(b.Dataset));
-    }
-
-    [Fact]
-    public async Task The_generated_sample_inputs_heal_and_two_datasets_sharing_the_data_folder_build_at_once()
-    {
-        using var b = await SampleBuild.BuiltAsync();
-        await b.BuildOkAsync(); // the copied sample, settled in its new place
-        string inputs = Path.Combine(b.DataDir, "sample_inputs");
-        var generated = Hashes(inputs);
-
-        // Case 5: any file of the generated tree deleted, or a stray one added, and the next build repairs the tree.
-        File.Delete(Path.Combine(inputs, "stac", "easier", "HLSS30", "collection.json"));
-        var item = generated.Keys.First(k => k.EndsWith(".umm_json", StringComparison.Ordinal));
-        File.Delete(Path.Combine(inputs, item));
-        File.WriteAllText(Path.Combine(inputs, "stac", "stray.json"), "{}");
-        var r = await b.BuildOkAsync();
-        Assert.Equal(1, r.Task("sample-data")!.Built);
-        Assert.Equal(generated, Hashes(inputs));
-        Assert.Contains(Path.Combine(inputs, "ipfs", "sample.car"), BuildState.OwnedFiles(Path.Combine(b.Dataset, ".build"), new Dictionary<string, string> { ["data_dir"] = b.DataDir }));
-
-        // Case 6: a second dataset in the same data folder; both force the shared inputs at the same moment, building
-        // whole (SharedFolderTests runs 10 rounds of the same race on the engine alone). Child processes, as two shells
-        // would run them; the folder lock beside sample_inputs/ orders the writers.
-        string second = Path.Combine(b.DataDir, "second.yaml");
-        File.WriteAllText(second, File.ReadAllText(b.ConfigPath).Replace("train_dataset_name: sample", "train_dataset_name: second", StringComparison.Ordinal));
-        string[] Args(string config) => [$"--config={config}", $"--root={b.Root}", "--jobs=1", "--force=sample-data"];
-        var runs = await Task.WhenAll(HostProcess.RunAsync(Args(b.ConfigPath), workingDirectory: b.Root), HostProcess.RunAsync(Args(second), workingDirectory: b.Root));
-        foreach (var run in runs) Assert.True(run.ExitCode == 0, run.ToString());
-        // Both datasets catch up with the regenerated (identical) inputs: nothing but bookkeeping.
-        foreach (var config in new[] { b.ConfigPath, second })
-        {
-            var run = await HostProcess.RunAsync([$"--config={config}", $"--root={b.Root}"], workingDirectory: b.Root);
-            Assert.True(run.ExitCode == 0 && !run.Output.Contains("chips: 16 of 16 units to build", StringComparison.Ordinal), run.ToString());
-        }
-        Assert.Equal(generated, Hashes(inputs));
-        Assert.Empty(Directory.EnumerateDirectories(b.DataDir, ".sample_inputs.*"));
-        Assert.Equal(0, (await HostProcess.RunAsync([$"--config={second}", $"--root={b.Root}", "--target=verify"], workingDirectory: b.Root)).ExitCode);
-        await VerifyAsync(b, ok: true);
     }
 
     [Fact]
