@@ -15,14 +15,16 @@ public sealed class LongestFirst : ITestCollectionOrderer
     // Longest first, as measured on 2 cores (each collection's tests run one after another).
     private static readonly string[] Heaviest =
     [
-        ReliabilityCollection.Name,           // crash/resume and concurrency over one shared reference folder
+        ReliabilityCollection.Name,           // a fresh build killed at eight points
         InputsCollection.Name,                // hostile peers, path safety, bad inputs
+        ForcedCrashCollection.Name,
         nameof(RandomSequenceSampleTests),
         nameof(SharedSampleInputsTests),
         nameof(EngineOwnsDatasetTests),
         nameof(IncrementalSampleTests),
         nameof(ScenesPerChipTests),
         nameof(HttpsSourceTests),
+        ConcurrencyCollection.Name,
     ];
 
     public IEnumerable<ITestCollection> OrderTestCollections(IEnumerable<ITestCollection> testCollections) =>

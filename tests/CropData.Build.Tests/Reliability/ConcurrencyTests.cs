@@ -8,7 +8,7 @@ namespace CropData.Build.Tests.Reliability;
 /// a time: a second build refuses with the engine's lock message naming the running build's pid and the folder, and
 /// the first build is not disturbed.
 /// </summary>
-[Collection(ReliabilityCollection.Name)]
+[Collection(ConcurrencyCollection.Name)]
 public class ConcurrencyTests(ReliabilityFixture f, ITestOutputHelper output)
 {
     private string LockMessage(int pid) => $"another build (pid {pid}) is running on {f.Dataset}";

@@ -9,41 +9,43 @@ namespace CropData.Build.Tests.Reliability;
 /// vouches for a half-written file. Kill points are chosen by the line the host prints (deterministic stage) plus a
 /// random delay (seeded; set RELIABILITY_SEED to replay a failure).
 /// </summary>
-[Collection(ReliabilityCollection.Name)]
-public class CrashResumeTests(ReliabilityFixture f, ITestOutputHelper output)
+public abstract class CrashResumeBase(ReliabilityFixture fixture, ITestOutputHelper log)
 {
-    private static TimeSpan Ms(int ms) => TimeSpan.FromMilliseconds(ms);
+    protected readonly ReliabilityFixture f = fixture;
+    protected readonly ITestOutputHelper output = log;
 
-    private Random Seeded(out int seed)
+    protected static TimeSpan Ms(int ms) => TimeSpan.FromMilliseconds(ms);
+
+    protected Random Seeded(out int seed)
     {
         seed = int.TryParse(Environment.GetEnvironmentVariable("RELIABILITY_SEED"), out var s) ? s : Random.Shared.Next();
         output.WriteLine($"RELIABILITY_SEED={seed}");
         return new Random(seed);
     }
 
-    private static bool Progress(string line, string task) =>
+    protected static bool Progress(string line, string task) =>
         Regex.IsMatch(line, $@"^{Regex.Escape(task)}: \d+/\d+ units \(", RegexOptions.CultureInvariant);
 
-    private static readonly string[] Stages = ["download", "reproject", "chips", "filter", "split", "stats", "report", "export", "manifest"];
+    protected static readonly string[] Stages = ["download", "reproject", "chips", "filter", "split", "stats", "report", "export", "manifest"];
 
     /// <summary>
     /// The chosen line of <paramref name="stage"/>, or any line of a later stage: the previous kill lands a random time
     /// after its own line and may already have finished this stage, whose line then never comes.
     /// </summary>
-    private static Func<string, bool> AtOrAfter(string stage, Func<string, bool> precise) => line =>
+    protected static Func<string, bool> AtOrAfter(string stage, Func<string, bool> precise) => line =>
     {
         if (precise(line)) return true;
         var colon = line.IndexOf(':');
         return colon > 0 && Array.IndexOf(Stages, line[..colon]) > Array.IndexOf(Stages, stage);
     };
 
-    private Task KillAndAuditAsync(KillPlan kill, int seed, params string[] extra) => KillAtStageAndAuditAsync(kill, seed, null, extra);
+    protected Task KillAndAuditAsync(KillPlan kill, int seed, params string[] extra) => KillAtStageAndAuditAsync(kill, seed, null, extra);
 
     /// <param name="stage">The stage the kill aims at. A short stage can be over before the kill arrives (the previous
     /// kill landed after it, or it ran in less time than the host's output takes to reach the test): such a point is
     /// said in the output and returns false instead of failing; the caller bounds how many may miss.</param>
     /// <returns>Whether the build was killed.</returns>
-    private async Task<bool> KillAtStageAndAuditAsync(KillPlan kill, int seed, string? stage, params string[] extra)
+    protected async Task<bool> KillAtStageAndAuditAsync(KillPlan kill, int seed, string? stage, params string[] extra)
     {
         var run = await f.RunAsync(kill, extra);
         output.WriteLine($"{kill.Name}: killed={run.Killed} exit={run.ExitCode} after {run.Elapsed.TotalSeconds:0.0} s ({run.KilledAfter})");
@@ -58,7 +60,7 @@ public class CrashResumeTests(ReliabilityFixture f, ITestOutputHelper output)
         return !missed;
     }
 
-    private async Task FinishAndCompareAsync(string context)
+    protected async Task FinishAndCompareAsync(string context)
     {
         var final = await f.RunAsync();
         Assert.True(final.ExitCode == 0, $"{context}: the resumed build failed: {final}");
@@ -70,6 +72,32 @@ public class CrashResumeTests(ReliabilityFixture f, ITestOutputHelper output)
             $"{context}: a third run should be a no-op: {noop}");
     }
 
+    protected static byte[] Half(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        return bytes[..(bytes.Length / 2)];
+    }
+
+    protected static string Plant(string path, byte[] bytes)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    /// <summary>Brings the fixture's folder back to the complete reference dataset (a no-op when it already is).</summary>
+    protected async Task EnsureReferenceStateAsync()
+    {
+        var run = await f.RunAsync();
+        Assert.True(run.ExitCode == 0, "could not restore the reference dataset: " + run);
+        f.AssertManifestIsReference("restoring the reference dataset before the test");
+    }
+}
+
+/// <summary>A fresh build killed across its stages (the sample generated again, the dataset from nothing).</summary>
+[Collection(ReliabilityCollection.Name)]
+public class CrashResumeTests(ReliabilityFixture fixture, ITestOutputHelper log) : CrashResumeBase(fixture, log)
+{
     [Fact]
     public async Task A_fresh_build_killed_at_eight_points_across_the_stages_resumes_to_the_uninterrupted_manifest()
     {
@@ -103,7 +131,13 @@ public class CrashResumeTests(ReliabilityFixture f, ITestOutputHelper output)
         // The run killed while generating left its temp folder; the rerun that generated the sample removed it.
         Assert.Empty(f.SampleTempFolders());
     }
+}
 
+/// <summary>Forced rebuilds killed, and the leftovers of write windows too narrow to hit with a kill: a collection (and a
+/// reference folder) of their own, so they run beside the fresh-build crash test.</summary>
+[Collection(ForcedCrashCollection.Name)]
+public class ForcedCrashResumeTests(ReliabilityFixture fixture, ITestOutputHelper log) : CrashResumeBase(fixture, log)
+{
     [Fact]
     public async Task Forced_rebuilds_killed_at_random_moments_resume_to_the_uninterrupted_manifest()
     {
@@ -161,26 +195,5 @@ public class CrashResumeTests(ReliabilityFixture f, ITestOutputHelper output)
         f.AssertManifestIsReference("after planting crash leftovers");
         var verify = await f.RunAsync("--target=verify");
         Assert.True(verify.ExitCode == 0, verify.ToString());
-    }
-
-    private static byte[] Half(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        return bytes[..(bytes.Length / 2)];
-    }
-
-    private static string Plant(string path, byte[] bytes)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, bytes);
-        return path;
-    }
-
-    /// <summary>Brings the fixture's folder back to the complete reference dataset (a no-op when it already is).</summary>
-    private async Task EnsureReferenceStateAsync()
-    {
-        var run = await f.RunAsync();
-        Assert.True(run.ExitCode == 0, "could not restore the reference dataset: " + run);
-        f.AssertManifestIsReference("restoring the reference dataset before the test");
     }
 }

@@ -6,13 +6,28 @@ using CropData.Dataset.Finishing;
 namespace CropData.Build.Tests.Reliability;
 
 /// <summary>
-/// The reliability tests that share the reference build's data folder (crash, resume, concurrency) run one after
-/// another in this collection; those with folders of their own are in <see cref="InputsCollection"/>.
+/// The reliability tests over a reference build's data folder run one after another within a collection; each of the
+/// three collections (fresh-build crash, forced-rebuild crash, concurrency) has its own fixture and folder, so they run
+/// beside each other. Those with folders of their own are in <see cref="InputsCollection"/>.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class ReliabilityCollection : ICollectionFixture<ReliabilityFixture>
 {
     public const string Name = "Reliability";
+}
+
+/// <summary>The forced-rebuild crash tests, over a reference folder of their own (each collection gets its own fixture).</summary>
+[CollectionDefinition(Name)]
+public sealed class ForcedCrashCollection : ICollectionFixture<ReliabilityFixture>
+{
+    public const string Name = "Reliability (forced rebuilds)";
+}
+
+/// <summary>The concurrency tests, over a reference folder of their own.</summary>
+[CollectionDefinition(Name)]
+public sealed class ConcurrencyCollection : ICollectionFixture<ReliabilityFixture>
+{
+    public const string Name = "Reliability (concurrency)";
 }
 
 /// <summary>
