@@ -16,8 +16,9 @@ public sealed class LongestFirst : ITestCollectionOrderer
     private static readonly string[] Heaviest =
     [
         ReliabilityCollection.Name,           // a fresh build killed at eight points
-        InputsCollection.Name,                // hostile peers, path safety, bad inputs
+        InputsCollection.Name,                // bad inputs, 31 rows
         ForcedCrashCollection.Name,
+        HostilePeerCollection.Name,
         nameof(RandomSequenceSampleTests),
         nameof(SharedSampleInputsTests),
         nameof(EngineOwnsDatasetTests),
@@ -25,6 +26,7 @@ public sealed class LongestFirst : ITestCollectionOrderer
         nameof(ScenesPerChipTests),
         nameof(HttpsSourceTests),
         ConcurrencyCollection.Name,
+        PathSafetyCollection.Name,
     ];
 
     public IEnumerable<ITestCollection> OrderTestCollections(IEnumerable<ITestCollection> testCollections) =>

@@ -9,7 +9,7 @@ namespace CropData.Build.Tests.Reliability;
 /// others, warn with the CID, the failing source and what went wrong, and no unverified byte may ever be visible in
 /// the dataset (a watcher reads every band file that appears while the build runs) or be left anywhere.
 /// </summary>
-[Collection(InputsCollection.Name)]
+[Collection(HostilePeerCollection.Name)]
 public class HostilePeerTests(InputsFixture f, ITestOutputHelper output)
 {
     /// <summary>Fault → what its warning must say (besides the CID and the source).</summary>

@@ -1,14 +1,26 @@
 namespace CropData.Build.Tests.Reliability;
 
 /// <summary>
-/// The reliability tests that build in data folders of their own (hostile peers, path safety, bad inputs): one
-/// collection, one after another, beside the collection that shares the reference build's folder (crash, resume,
-/// concurrency). They need only the generated sample inputs.
+/// The reliability tests that build in data folders of their own and need only the generated sample inputs: bad
+/// inputs here, hostile peers and path safety in collections of their own (each collection gets its own fixture, so
+/// the three run beside each other).
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class InputsCollection : ICollectionFixture<InputsFixture>
 {
-    public const string Name = "Reliability (own data folders)";
+    public const string Name = "Reliability (bad inputs)";
+}
+
+[CollectionDefinition(Name)]
+public sealed class HostilePeerCollection : ICollectionFixture<InputsFixture>
+{
+    public const string Name = "Reliability (hostile peers)";
+}
+
+[CollectionDefinition(Name)]
+public sealed class PathSafetyCollection : ICollectionFixture<InputsFixture>
+{
+    public const string Name = "Reliability (path safety)";
 }
 
 /// <summary>What a <see cref="Workspace"/> is made from: the repository, a sandbox folder and the sample inputs.</summary>

@@ -10,7 +10,7 @@ namespace CropData.Build.Tests.Reliability;
 /// Issue 11.4: ids that come from remote catalogs never write outside the data folder (a clear error instead), and an
 /// Earthdata token never appears in the log, the errors, the report, the manifest or any other file.
 /// </summary>
-[Collection(InputsCollection.Name)]
+[Collection(PathSafetyCollection.Name)]
 public class PathSafetyTests(InputsFixture f, ITestOutputHelper output)
 {
     public static TheoryData<string, bool> Names() => new()
