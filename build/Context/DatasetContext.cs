@@ -30,6 +30,7 @@ public sealed class DatasetContext : BuildContext
         _grid = new Lazy<ChipGrid>(() => ChipGrid.Load(Resolve(Config.Grid.Chips4326), Resolve(Config.Grid.Chips5070)));
         Paths = new DatasetPaths(Path.Combine(DataDir, "training_datasets", Config.TrainDatasetName), DataDir);
         _fetcher = new Lazy<CropData.Ipfs.Retrieval.IpfsFetcher>(() => IpfsSetup.CreateFetcher(this));
+        _bandFiles = new Lazy<IpfsBandFiles>(() => new IpfsBandFiles(IpfsSetup.CreateBlockFetcher(this)));
         _cdlInfo = new Lazy<CropData.Raster.CdlRasterInfo>(() => CropData.Raster.CdlRasterInfo.Read(Resolve(Config.Cdl.Path)));
         if (Config.Aoi.ChipIds is { } ids) CheckChipIds(ids);
     }
@@ -134,6 +135,20 @@ public sealed class DatasetContext : BuildContext
     /// <summary>The IPFS fetcher of this run (its sources, retries and concurrency from ipfs.*), made on first use.</summary>
     public CropData.Ipfs.Retrieval.IpfsFetcher Fetcher => _fetcher.Value;
     private readonly Lazy<CropData.Ipfs.Retrieval.IpfsFetcher> _fetcher;
+
+    /// <summary>download.mode ranges: stage 8 reads /vsiipfs/CID (verified blocks) and stage 7 writes no tiles/.</summary>
+    public bool RangesMode => Config.Download.Mode == "ranges";
+
+    /// <summary>The /vsiipfs/ band files of this run (download.mode ranges), made on first use.</summary>
+    public IpfsBandFiles BandFiles => _bandFiles.Value;
+    private readonly Lazy<IpfsBandFiles> _bandFiles;
+
+    /// <summary>What stage 8 reads for a scene band: its CID record in ranges mode (the CID is the content hash), else the file in tiles/.</summary>
+    public string BandInput(string scene, string band) => RangesMode ? Paths.BandCid(scene, band) : Paths.Band(scene, band);
+
+    /// <summary>The path GDAL opens for a scene band: <c>/vsiipfs/CID</c> in ranges mode, else the file in tiles/.</summary>
+    public string BandReadPath(string scene, string band) =>
+        RangesMode ? IpfsBandFiles.PathOf(File.ReadAllText(Paths.BandCid(scene, band)).Trim()) : Paths.Band(scene, band);
 
     /// <summary>The CDL raster's grid (read once; a CDL that is no raster, not EPSG:5070 or off the national grid fails here).</summary>
     public CropData.Raster.CdlRasterInfo CdlInfo => _cdlInfo.Value;

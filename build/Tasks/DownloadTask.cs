@@ -10,6 +10,10 @@ namespace CropData.Build.Tasks;
 [TaskDescription("Stage 7: fetch every scene band by CID from IPFS (Kubo RPC, gateways, local CARs), verified block by block")]
 public sealed class DownloadTask : UnitTask<DatasetContext, SceneBand>
 {
+    // download.mode ranges: stage 8 reads the blocks it needs straight from IPFS, so tiles/ is written only when
+    // this target is asked for by name (whole files for other tools).
+    public override bool ShouldRun(DatasetContext c) => !c.RangesMode || c.Options.Target == "download";
+
     public override IEnumerable<SceneBand> Units(DatasetContext c)
     {
         return c.State.SceneBands();

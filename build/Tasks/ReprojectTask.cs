@@ -7,7 +7,7 @@ using CropData.Raster;
 namespace CropData.Build.Tasks;
 
 [TaskName("reproject")]
-[ReadsConfig("reproject.mode", "cdl.path", "fmask_band")]
+[ReadsConfig("reproject.mode", "cdl.path", "fmask_band", "download.mode")]
 [IsDependentOn(typeof(ReprojectTilesTask))]
 [TaskDescription("Stage 8: warp each scene band onto the CDL grid (EPSG:5070, 30 m) for the chips that need it")]
 public sealed class ReprojectTask : UnitTask<DatasetContext, ReprojectTask.StripUnit>
@@ -27,7 +27,7 @@ public sealed class ReprojectTask : UnitTask<DatasetContext, ReprojectTask.Strip
         return units;
     }
 
-    private static IEnumerable<StripUnit> StripUnits(DatasetContext c)
+    internal static IEnumerable<StripUnit> StripUnits(DatasetContext c)
     {
         foreach (var (tile, chips) in c.State.ChipsByTile())
         {
@@ -44,15 +44,52 @@ public sealed class ReprojectTask : UnitTask<DatasetContext, ReprojectTask.Strip
 
     public override string? ShardKey(StripUnit u) => u.Tile;
 
+    // In download.mode ranges the unit keys on the band's CID record (the CID is a hash of the content: no file to
+    // hash) and also writes the leaves its reads used (docs/PIPELINE.md stage 8; the manifest's bytes_read).
     public override UnitSpec Describe(StripUnit u, DatasetContext c) => new(
-        Inputs: [c.Paths.Band(u.Scene, u.Band), c.CdlInputFile],
-        Outputs: u.Chips.Select(ch => c.Paths.Warped(u.Scene, u.Band, ch)));
+        Inputs: [c.BandInput(u.Scene, u.Band), c.CdlInputFile],
+        Outputs: [.. u.Chips.Select(ch => c.Paths.Warped(u.Scene, u.Band, ch)), .. c.RangesMode ? [c.Paths.RangeReads(u.Scene, u.Band, u.ChipRow)] : Array.Empty<string>()]);
 
     public override void Run(StripUnit u, DatasetContext c, UnitOutputs o)
     {
         var cdl = c.CdlInfo;
         var mode = c.Config.Reproject.Mode == "exact" ? ReprojectMode.Exact : ReprojectMode.Original;
-        SceneBandWarp.Run(c.Paths.Band(u.Scene, u.Band), u.Tile, c.Bands.KindOf(u.Band), cdl, u.Chips.Select(ChipId.Parse).ToList(), mode,
-            chip => o.TempPathFor(c.Paths.Warped(u.Scene, u.Band, chip.ToString())), c.WarpCache);
+        var path = c.BandReadPath(u.Scene, u.Band);
+        using var reads = c.RangesMode ? c.BandFiles.BeginReads() : null;
+        try
+        {
+            SceneBandWarp.Run(path, u.Tile, c.Bands.KindOf(u.Band), cdl, u.Chips.Select(ChipId.Parse).ToList(), mode,
+                chip => o.TempPathFor(c.Paths.Warped(u.Scene, u.Band, chip.ToString())), c.WarpCache);
+        }
+        catch (Exception e) when (reads is not null && e is not OperationCanceledException)
+        {
+            throw new InvalidOperationException($"{u.Scene}.{u.Band} ({path}): {e.Message}", e);
+        }
+        if (reads is null) return;
+        var cid = path[IpfsBandFiles.Prefix.Length..];
+        // GDAL was told of a failed read; whatever it made of it, the unit fails rather than write chips from it.
+        if (reads.Failure is { } failure) throw new InvalidOperationException($"{u.Scene}.{u.Band} ({path}): {failure.Message}", failure);
+        WorkFile.Write(o.TempPathFor(c.Paths.RangeReads(u.Scene, u.Band, u.ChipRow)), new RangeReads(cid, reads.Size(cid) ?? 0, reads.Leaves(cid)));
+    }
+
+    /// <summary>
+    /// The run summary's line for ranges mode: bytes fetched against the whole band files, blocks from the cache, per
+    /// source (what this run fetched; a no-op run fetches nothing).
+    /// </summary>
+    public override void Gather(DatasetContext c, IReadOnlyList<StripUnit> units, UnitOutputs o)
+    {
+        if (!c.RangesMode || c.BandFiles.FilesOpened == 0) return;
+        var s = c.BandFiles.Fetcher.Stats;
+        var whole = c.BandFiles.WholeBytes;
+        c.Log.Information(FormattableString.Invariant(
+            $"reproject (download.mode ranges): fetched {s.FetchedBytes:N0} bytes in {s.FetchedBlocks} blocks for {c.BandFiles.FilesOpened} band files of {whole:N0} bytes ({(whole > 0 ? 100.0 * s.FetchedBytes / whole : 0):0.0} %); ") +
+            FormattableString.Invariant($"{s.CacheBlocks} blocks ({s.CacheBytes:N0} bytes) from the cache, {s.IdentityBlocks} identity; ") +
+            string.Join("; ", s.Sources.Select(x => FormattableString.Invariant(
+                $"{x.Source}: {x.Blocks} blocks, {x.Bytes:N0} bytes{(x.Rejected > 0 ? $", {x.Rejected} rejected (did not verify)" : "")}{(x.Failures > 0 ? $", {x.Failures} failed tries" : "")}"))));
+        foreach (var x in s.Sources.Where(x => x.Rejected > 0))
+            o.Warn($"{x.Source}: {x.Rejected} block(s) did not hash to their CID and were fetched from another source");
     }
 }
+
+/// <summary>The leaves of a band file one reproject unit read in ranges mode: [file offset, length] pairs in offset order.</summary>
+public sealed record RangeReads(string Cid, long Size, IReadOnlyList<long[]> Leaves);

@@ -28,6 +28,8 @@ public sealed record DatasetConfig
     public SelectionConfig Selection { get; init; } = new();
     [Description("Where band files are fetched from, verified against their CIDs (stage 7).")]
     public IpfsConfig Ipfs { get; init; } = new();
+    [Description("How stage 8 gets the band files' bytes: whole files in tiles/ (stage 7) or verified byte ranges straight from IPFS blocks.")]
+    public DownloadConfig Download { get; init; } = new();
     [Description("Reflectance bands of each date, in chip band order; HLS S30 band names (B01-B12, B8A), each once.")]
     public IReadOnlyList<string> Bands { get; init; } = ["B02", "B03", "B04", "B8A", "B11", "B12"];
     [Description("The quality (Fmask) band of each scene.")]
@@ -154,6 +156,15 @@ public sealed record IpfsConfig
     /// <summary>Timeout of the retrievability check (the original's `ipfs block stat --timeout 30s`).</summary>
     [Description("Timeout of the retrievability check (check-cids), seconds (> 0).")]
     public double CheckTimeoutSeconds { get; init; } = 30;
+}
+
+public sealed record DownloadConfig
+{
+    /// <summary>whole: stage 7 downloads every band file to tiles/; ranges: stage 8 reads /vsiipfs/CID, only the blocks the chips need.</summary>
+    [Description("whole (stage 7 downloads every band file to tiles/, stage 8 reads them) or ranges (stage 8 reads only the IPFS blocks the chips need, each verified, from kubo, trustless and car sources; tiles/ is not written).")]
+    public string Mode { get; init; } = "whole";
+    [Description("Bound of the verified block cache <data_dir>/cache/blocks/ in MB (least recently used blocks are evicted); leave it out for no bound.")]
+    public double? BlockCacheMaxMb { get; init; }
 }
 
 public sealed record ReprojectConfig

@@ -62,8 +62,11 @@ public sealed class UnixFsRangeFile
         return count;
     }
 
-    /// <summary>Fills each buffer with the bytes at its offset (every range must lie inside the file); the leaves of all ranges are fetched together.</summary>
-    public async Task ReadRangesAsync(IReadOnlyList<(long Offset, Memory<byte> Buffer)> ranges, CancellationToken ct = default)
+    /// <summary>
+    /// Fills each buffer with the bytes at its offset (every range must lie inside the file); the leaves of all ranges
+    /// are fetched together. Returns the leaves (file offset and length; inline data counts as a leaf) the read used.
+    /// </summary>
+    public async Task<IReadOnlyList<(long Start, long Length)>> ReadRangesAsync(IReadOnlyList<(long Offset, Memory<byte> Buffer)> ranges, CancellationToken ct = default)
     {
         foreach (var (offset, buffer) in ranges)
             if (offset < 0 || offset + buffer.Length > Length)
@@ -86,6 +89,7 @@ public sealed class UnixFsRangeFile
             }
             Interlocked.Add(ref _bytesServed, buffer.Length);
         }
+        return [.. segments.Values.Select(seg => (seg.Start, seg.Length))];
     }
 
     /// <summary>A leaf (raw block, or a node's inline data) at a file offset.</summary>
