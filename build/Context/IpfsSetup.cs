@@ -33,7 +33,9 @@ public static class IpfsSetup
             }
         }
         var maxBytes = c.Config.Download.BlockCacheMaxMb is { } mb ? (long)(mb * 1024 * 1024) : (long?)null;
-        return new BlockFetcher(sources, new BlockCache(c.Paths.BlockCache, maxBytes), Options(c));
+        var cache = new BlockCache(c.Paths.BlockCache, maxBytes);
+        cache.SweepDeadTemps();   // what killed builds were writing (never under a block's name)
+        return new BlockFetcher(sources, cache, Options(c));
     }
 
     private static HttpClient NewHttp() => new() { Timeout = Timeout.InfiniteTimeSpan };

@@ -131,9 +131,12 @@ public sealed class RangeReaderTests(IpfsNodeFixture node) : IAsyncLifetime
         var cache = new BlockCache(cacheDir);
         var leaf = blocks.Where(b => b.Cid.Codec == Multicodec.Raw).Skip(4).First();   // bytes 1,048,576..1,310,719
         File.WriteAllBytes(cache.PathOf(leaf.Cid), leaf.Data[..1000]);
-        var partial = cache.PathOf(leaf.Cid) + ".0123.partial";
+        var dir = Path.GetDirectoryName(cache.PathOf(leaf.Cid))!;
+        var name = Path.GetFileName(cache.PathOf(leaf.Cid));
+        var partial = Path.Combine(dir, $".{name}.{DeadPid()}-0badc0de.tmp");            // a writer killed mid-write
+        var mine = Path.Combine(dir, $".{name}.{Environment.ProcessId}-00c0ffee.tmp");    // a live writer's, left alone
         File.WriteAllBytes(partial, leaf.Data[..1000]);
-        File.SetLastWriteTimeUtc(partial, DateTime.UtcNow.AddHours(-2));
+        File.WriteAllBytes(mine, leaf.Data[..1000]);
 
         var second = new BlockFetcher([new GatewayBlockSource(gateway.BaseUri)], cache, Fast);
         var f2 = await UnixFsRangeFile.OpenAsync(cid, second);
@@ -143,8 +146,17 @@ public sealed class RangeReaderTests(IpfsNodeFixture node) : IAsyncLifetime
         Assert.Equal(fetched + 1, gateway.Requests);
         Assert.True(second.Stats.CacheBlocks >= 3, $"{second.Stats.CacheBlocks} blocks from the cache");
         Assert.Equal(leaf.Data, File.ReadAllBytes(cache.PathOf(leaf.Cid)));
-        Assert.Equal(1, cache.SweepTemps(TimeSpan.FromHours(1)));
+        Assert.Equal(1, cache.SweepDeadTemps());
         Assert.False(File.Exists(partial));
+        Assert.True(File.Exists(mine));
+    }
+
+    /// <summary>The pid of a process that has exited.</summary>
+    private static int DeadPid()
+    {
+        using var p = System.Diagnostics.Process.Start("true")!;
+        p.WaitForExit();
+        return p.Id;
     }
 
     [Fact]
@@ -172,7 +184,7 @@ public sealed class RangeReaderTests(IpfsNodeFixture node) : IAsyncLifetime
         await Task.WhenAll(Task.Run(() => ReaderAsync(1)), Task.Run(() => ReaderAsync(2)));
         var cache = new BlockCache(cacheDir, bound);
         Assert.True(cache.SizeOnDisk() <= bound + 262_144 * 2, $"cache holds {cache.SizeOnDisk()} bytes, bound {bound}");
-        Assert.Empty(Directory.EnumerateFiles(cacheDir, "*.partial", SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateFiles(cacheDir, ".*.tmp", SearchOption.AllDirectories));
     }
 
     [Fact]

@@ -15,7 +15,6 @@ namespace CropData.Ipfs.Blocks;
 /// </summary>
 public sealed class BlockCache
 {
-    private const string TempSuffix = ".partial";
     private readonly Lock _evictLock = new();
     private long _approxBytes;
     private int _sized;
@@ -70,7 +69,10 @@ public sealed class BlockCache
         var path = PathOf(cid);
         if (File.Exists(path)) return;
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = $"{path}.{Guid.NewGuid():N}{TempSuffix}";
+        // The project's temp rule (.<name>.<pid>-<8 hex>.tmp beside the target): a killed writer's temp is never
+        // read as a block, and is swept by the next build once its process is gone.
+        var temp = Path.Combine(Path.GetDirectoryName(path)!, FormattableString.Invariant(
+            $".{Path.GetFileName(path)}.{Environment.ProcessId}-{Random.Shared.Next():x8}.tmp"));
         try
         {
             using (var f = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
@@ -90,21 +92,41 @@ public sealed class BlockCache
         if (Interlocked.Add(ref _approxBytes, verified.Length) > max) Evict(max);
     }
 
-    /// <summary>Temp files of writers that died mid-write (older than <paramref name="olderThan"/>; younger ones may be in use).</summary>
-    public int SweepTemps(TimeSpan olderThan)
+    /// <summary>Deletes the temp files of writers that died mid-write (their process is gone); returns how many.</summary>
+    public int SweepDeadTemps()
     {
         var removed = 0;
-        var cutoff = DateTime.UtcNow - olderThan;
-        foreach (var f in System.IO.Directory.EnumerateFiles(Directory, "*" + TempSuffix, SearchOption.AllDirectories))
-            if (File.GetLastWriteTimeUtc(f) <= cutoff && TryDelete(f)) removed++;
+        foreach (var f in System.IO.Directory.EnumerateFiles(Directory, ".*.tmp", SearchOption.AllDirectories))
+            if (OwnerPid(Path.GetFileName(f)) is not { } pid || !IsAlive(pid))
+                if (TryDelete(f)) removed++;
         return removed;
+    }
+
+    private static int? OwnerPid(string name)
+    {
+        var dash = name.LastIndexOf('-');
+        var dot = name.LastIndexOf('.', Math.Max(dash, 0));
+        return dash > 0 && dot >= 0 && int.TryParse(name.AsSpan(dot + 1, dash - dot - 1), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var pid) ? pid : null;
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        if (pid == Environment.ProcessId) return true;
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 
     /// <summary>Bytes of the cached blocks (a scan: other builds may have added some).</summary>
     public long SizeOnDisk() => Entries().Sum(f => f.Length);
 
     private IEnumerable<FileInfo> Entries() =>
-        new DirectoryInfo(Directory).EnumerateFiles("*", SearchOption.AllDirectories).Where(f => !f.Name.EndsWith(TempSuffix, StringComparison.Ordinal));
+        new DirectoryInfo(Directory).EnumerateFiles("*", SearchOption.AllDirectories).Where(f => !f.Name.StartsWith('.'));
 
     private void Evict(long max)
     {

@@ -52,7 +52,7 @@ public sealed class RangesSampleBuildTests(IpfsNodeFixture node)
         }
         var cache = Path.Combine(a.DataDir, "cache", "blocks");
         Assert.NotEmpty(Directory.EnumerateFiles(cache, "*", SearchOption.AllDirectories));
-        Assert.Empty(Directory.EnumerateFiles(cache, "*.partial", SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateFiles(cache, ".*.tmp", SearchOption.AllDirectories));
     }
 
     private async Task ImportCarAsync(string car)
