@@ -1,6 +1,7 @@
 using CropData.Dataset.Config;
 using CropData.Geo;
 using CropData.Graph;
+using CropData.IpfsGdal;
 
 namespace CropData.Build.Context;
 
@@ -30,7 +31,7 @@ public sealed class DatasetContext : BuildContext
         _grid = new Lazy<ChipGrid>(() => ChipGrid.Load(Resolve(Config.Grid.Chips4326), Resolve(Config.Grid.Chips5070)));
         Paths = new DatasetPaths(Path.Combine(DataDir, "training_datasets", Config.TrainDatasetName), DataDir);
         _fetcher = new Lazy<CropData.Ipfs.Retrieval.IpfsFetcher>(() => IpfsSetup.CreateFetcher(this));
-        _bandFiles = new Lazy<IpfsBandFiles>(() => new IpfsBandFiles(IpfsSetup.CreateBlockFetcher(this)));
+        _bandFiles = new Lazy<IpfsVirtualFiles>(() => new IpfsVirtualFiles(IpfsSetup.CreateBlockFetcher(this)));
         _cdlInfo = new Lazy<CropData.Raster.CdlRasterInfo>(() => CropData.Raster.CdlRasterInfo.Read(Resolve(Config.Cdl.Path)));
         if (Config.Aoi.ChipIds is { } ids) CheckChipIds(ids);
     }
@@ -140,15 +141,15 @@ public sealed class DatasetContext : BuildContext
     public bool RangesMode => Config.Download.Mode == "ranges";
 
     /// <summary>The /vsiipfs/ band files of this run (download.mode ranges), made on first use.</summary>
-    public IpfsBandFiles BandFiles => _bandFiles.Value;
-    private readonly Lazy<IpfsBandFiles> _bandFiles;
+    public IpfsVirtualFiles BandFiles => _bandFiles.Value;
+    private readonly Lazy<IpfsVirtualFiles> _bandFiles;
 
     /// <summary>What stage 8 reads for a scene band: its CID record in ranges mode (the CID is the content hash), else the file in tiles/.</summary>
     public string BandInput(string scene, string band) => RangesMode ? Paths.BandCid(scene, band) : Paths.Band(scene, band);
 
     /// <summary>The path GDAL opens for a scene band: <c>/vsiipfs/CID</c> in ranges mode, else the file in tiles/.</summary>
     public string BandReadPath(string scene, string band) =>
-        RangesMode ? IpfsBandFiles.PathOf(File.ReadAllText(Paths.BandCid(scene, band)).Trim()) : Paths.Band(scene, band);
+        RangesMode ? IpfsVirtualFiles.PathOf(File.ReadAllText(Paths.BandCid(scene, band)).Trim()) : Paths.Band(scene, band);
 
     /// <summary>The CDL raster's grid (read once; a CDL that is no raster, not EPSG:5070 or off the national grid fails here).</summary>
     public CropData.Raster.CdlRasterInfo CdlInfo => _cdlInfo.Value;

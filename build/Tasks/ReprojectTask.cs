@@ -1,4 +1,5 @@
 using CropData.Build.Context;
+using CropData.IpfsGdal;
 using CropData.Gdal;
 using CropData.Geo;
 using CropData.Graph;
@@ -66,7 +67,7 @@ public sealed class ReprojectTask : UnitTask<DatasetContext, ReprojectTask.Strip
             throw new InvalidOperationException($"{u.Scene}.{u.Band} ({path}): {e.Message}", e);
         }
         if (reads is null) return;
-        var cid = path[IpfsBandFiles.Prefix.Length..];
+        var cid = path[IpfsVirtualFiles.Prefix.Length..];
         // GDAL was told of a failed read; whatever it made of it, the unit fails rather than write chips from it.
         if (reads.Failure is { } failure) throw new InvalidOperationException($"{u.Scene}.{u.Band} ({path}): {failure.Message}", failure);
         WorkFile.Write(o.TempPathFor(c.Paths.RangeReads(u.Scene, u.Band, u.ChipRow)), new RangeReads(cid, reads.Size(cid) ?? 0, reads.Leaves(cid)));

@@ -1,4 +1,5 @@
 using CropData.Build.Context;
+using CropData.IpfsGdal;
 using CropData.Gdal;
 using CropData.Geo;
 using CropData.Ipfs.Blocks;
@@ -76,12 +77,12 @@ public sealed class RangeReadsTests(IpfsNodeFixture node) : IAsyncLifetime
     [InlineData(ReprojectMode.Exact)]
     public void Ranges_and_whole_give_byte_identical_chips_on_the_full_size_tile(ReprojectMode mode)
     {
-        var files = new IpfsBandFiles(Fetcher(new KuboBlockSource(node.Api)));
+        var files = new IpfsVirtualFiles(Fetcher(new KuboBlockSource(node.Api)));
         foreach (var (path, cid, kind) in new[] { (_b02, _b02Cid, BandKind.Reflectance), (_fmask, _fmaskCid, BandKind.Quality) })
         {
             var whole = Warp(path, kind, mode, $"whole-{mode}-{kind}");
             using var reads = files.BeginReads();
-            var ranges = Warp(IpfsBandFiles.PathOf(cid.ToString()), kind, mode, $"ranges-{mode}-{kind}");
+            var ranges = Warp(IpfsVirtualFiles.PathOf(cid.ToString()), kind, mode, $"ranges-{mode}-{kind}");
             AssertSameFiles(whole, ranges);
             var read = reads.Leaves(cid.ToString()).Sum(l => l[1]);
             Assert.Equal(new FileInfo(path).Length, reads.Size(cid.ToString()));
@@ -104,19 +105,19 @@ public sealed class RangeReadsTests(IpfsNodeFixture node) : IAsyncLifetime
         var kubo = new KuboBlockSource(node.Api);
         var whole = Warp(_b02, BandKind.Reflectance, ReprojectMode.Original, "whole-hostile");
 
-        var files = new IpfsBandFiles(Fetcher(hostile, kubo));
+        var files = new IpfsVirtualFiles(Fetcher(hostile, kubo));
         using (files.BeginReads())
-            AssertSameFiles(whole, Warp(IpfsBandFiles.PathOf(_b02Cid.ToString()), BandKind.Reflectance, ReprojectMode.Original, "ranges-hostile"));
+            AssertSameFiles(whole, Warp(IpfsVirtualFiles.PathOf(_b02Cid.ToString()), BandKind.Reflectance, ReprojectMode.Original, "ranges-hostile"));
         var stats = files.Fetcher.Stats.Sources.ToDictionary(s => s.Source);
         Assert.Equal(1, stats[hostile.Name].Rejected);
         Assert.Equal(1, stats[kubo.Name].Blocks);
         Assert.True(stats[hostile.Name].Blocks > 3);
 
         // The hostile peer alone: GDAL gets an error, never the altered header; the message names the band and the block.
-        var alone = new IpfsBandFiles(Fetcher(hostile));
+        var alone = new IpfsVirtualFiles(Fetcher(hostile));
         using var reads = alone.BeginReads();
         var outDir = Path.Combine(_dir, "ranges-hostile-alone");
-        var e = Assert.ThrowsAny<Exception>(() => Warp(IpfsBandFiles.PathOf(_b02Cid.ToString()), BandKind.Reflectance, ReprojectMode.Original, "ranges-hostile-alone"));
+        var e = Assert.ThrowsAny<Exception>(() => Warp(IpfsVirtualFiles.PathOf(_b02Cid.ToString()), BandKind.Reflectance, ReprojectMode.Original, "ranges-hostile-alone"));
         Assert.Contains(_b02Cid.ToString(), e.Message);
         Assert.Contains(header.ToString(), e.Message);
         Assert.Contains("do not hash to its CID", e.Message);

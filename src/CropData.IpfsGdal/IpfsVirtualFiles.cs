@@ -4,17 +4,16 @@ using CropData.Ipfs.Blocks;
 using CropData.Ipfs.Multiformats;
 using CropData.Ipfs.Ranges;
 
-namespace CropData.Build.Context;
+namespace CropData.IpfsGdal;
 
 /// <summary>
-/// Band files as GDAL paths <c>/vsiipfs/CID</c> in download.mode ranges (docs/PIPELINE.md stage 8): GDAL's reads
-/// become verified byte ranges of the band's UnixFS file, fetched block by block through this build's
-/// <see cref="BlockFetcher"/> (cache, then the kubo/trustless/car sources). GDAL's handler is process-wide; the
-/// fetcher used is the one of the <see cref="ReadScope"/> open on the calling thread (the reproject unit's), so two
-/// builds in one process (the tests) each read through their own sources. A scope also records which leaves its
-/// reads used, per CID: what the unit writes for the manifest's <c>bytes_read</c>.
+/// UnixFS files as GDAL paths <c>/vsiipfs/CID</c> (download.mode ranges, docs/PIPELINE.md stage 8): GDAL's reads
+/// become verified byte ranges of the file, fetched block by block through a <see cref="BlockFetcher"/> (cache, then
+/// its sources). GDAL's handler is process-wide; the fetcher used is the one of the <see cref="ReadScope"/> open on
+/// the calling thread (a reproject unit's), so two builds in one process (the tests) each read through their own
+/// sources. A scope also records which leaves its reads used, per CID (the manifest's <c>bytes_read</c>).
 /// </summary>
-public sealed class IpfsBandFiles
+public sealed class IpfsVirtualFiles
 {
     public const string Prefix = "/vsiipfs/";
     private static readonly Lazy<bool> Registered = new(() =>
@@ -27,7 +26,7 @@ public sealed class IpfsBandFiles
 
     private readonly ConcurrentDictionary<string, Lazy<UnixFsRangeFile>> _files = new(StringComparer.Ordinal);
 
-    public IpfsBandFiles(BlockFetcher fetcher)
+    public IpfsVirtualFiles(BlockFetcher fetcher)
     {
         Fetcher = fetcher;
         _ = Registered.Value;
@@ -56,12 +55,12 @@ public sealed class IpfsBandFiles
     }
 
     /// <summary>One unit's reads: routes them, and records the leaves they used per CID (file offset → length).</summary>
-    public sealed class ReadScope(IpfsBandFiles files) : IDisposable
+    public sealed class ReadScope(IpfsVirtualFiles files) : IDisposable
     {
         private readonly Dictionary<string, SortedDictionary<long, long>> _leaves = new(StringComparer.Ordinal);
         private readonly Dictionary<string, long> _sizes = new(StringComparer.Ordinal);
 
-        internal IpfsBandFiles Files => files;
+        internal IpfsVirtualFiles Files => files;
 
         /// <summary>The first read that failed in this scope (GDAL was told; this makes sure the unit fails too).</summary>
         public Exception? Failure { get; internal set; }
@@ -98,7 +97,7 @@ public sealed class IpfsBandFiles
     private sealed class Provider : IVirtualFileProvider
     {
         private static ReadScope Scope(string name) => _scope
-            ?? throw new InvalidOperationException($"{Prefix}{name}: read outside a reproject unit (no IPFS read scope on this thread)");
+            ?? throw new InvalidOperationException($"{Prefix}{name}: read outside an IPFS read scope (IpfsVirtualFiles.BeginReads on this thread)");
 
         public long? Stat(string name) => Cid.TryParse(name, out _) ? Scope(name).Files.File(name).Length : null;
 
