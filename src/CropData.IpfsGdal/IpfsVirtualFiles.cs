@@ -44,9 +44,21 @@ public sealed class IpfsVirtualFiles
     /// <summary>Routes this thread's /vsiipfs/ reads to this build's fetcher until disposed, recording the leaves they use.</summary>
     public ReadScope BeginReads() => _scope = new ReadScope(this);
 
-    private UnixFsRangeFile File(string cid) =>
-        _files.GetOrAdd(cid, k => new Lazy<UnixFsRangeFile>(
-            () => UnixFsRangeFile.OpenAsync(Cid.Parse(k), Fetcher).GetAwaiter().GetResult())).Value;
+    private UnixFsRangeFile File(string cid)
+    {
+        var lazy = _files.GetOrAdd(cid, k => new Lazy<UnixFsRangeFile>(
+            () => UnixFsRangeFile.OpenAsync(Cid.Parse(k), Fetcher).GetAwaiter().GetResult()));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            // A root that could not be fetched (all sources down for a moment) is tried again by the next open.
+            _files.TryRemove(new KeyValuePair<string, Lazy<UnixFsRangeFile>>(cid, lazy));
+            throw;
+        }
+    }
 
     private static long TryLength(Lazy<UnixFsRangeFile> f)
     {
