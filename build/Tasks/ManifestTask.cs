@@ -34,7 +34,7 @@ public sealed class ManifestTask : FrostingTask<DatasetContext>
             var full = c.Resolve(path);
             if (File.Exists(full)) inputs.Add(new ManifestInput(path.Replace('\\', '/'), Sha256: c.Sha256Of(full), Size: new FileInfo(full).Length));
         }
-        var ranges = c.RangesMode ? RangeReadsByCid(c) : [];
+        var ranges = c.RangesMode ? c.State.RangeReadsByCid() : new Dictionary<string, (long Size, long BytesRead)>();
         if (File.Exists(c.Paths.TilePayloadsJson))
             foreach (var (_, bands) in Dataset.Scenes.TilePayloadsJson.ReadFile(c.Paths.TilePayloadsJson))
                 foreach (var b in bands)
@@ -42,23 +42,5 @@ public sealed class ManifestTask : FrostingTask<DatasetContext>
                         ? new ManifestInput(b.Filename, Cid: b.Cid, Size: r.Size, BytesRead: r.BytesRead)
                         : new ManifestInput(b.Filename, Cid: b.Cid));
         return inputs.OrderBy(i => i.Name, StringComparer.Ordinal);
-    }
-
-    /// <summary>
-    /// download.mode ranges: per band CID, the whole size and the bytes of the distinct leaves the reproject units read
-    /// (the union over the units: a leaf two chip rows share counts once, whichever unit warped the chunk that read it).
-    /// </summary>
-    private static Dictionary<string, (long Size, long BytesRead)> RangeReadsByCid(DatasetContext c)
-    {
-        var leaves = new Dictionary<string, (long Size, Dictionary<long, long> Leaves)>(StringComparer.Ordinal);
-        foreach (var u in ReprojectTask.StripUnits(c))
-        {
-            var path = c.Paths.RangeReads(u.Scene, u.Band, u.ChipRow);
-            if (!File.Exists(path)) continue;
-            var r = WorkFile.Read<RangeReads>(path);
-            if (!leaves.TryGetValue(r.Cid, out var entry)) leaves[r.Cid] = entry = (r.Size, []);
-            foreach (var l in r.Leaves) entry.Leaves[l[0]] = l[1];
-        }
-        return leaves.ToDictionary(kv => kv.Key, kv => (kv.Value.Size, kv.Value.Leaves.Values.Sum()), StringComparer.Ordinal);
     }
 }

@@ -110,6 +110,7 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
                 KeyValuePair.Create("reproject mode", c.Config.Reproject.Mode),
                 KeyValuePair.Create("filter", $"bad_pct_max < {c.Config.Filter.MaxBadPct.ToString(System.Globalization.CultureInfo.InvariantCulture)}, na_count <= {c.Config.Filter.MaxNaCount}"),
                 KeyValuePair.Create("split seed", c.Config.Split.Seed),
+                .. c.RangesMode ? [KeyValuePair.Create("download mode", RangesSummary(c))] : Array.Empty<KeyValuePair<string, string>>(),
             ],
             Tiles = tiles,
             Chips = chips,
@@ -118,6 +119,15 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
             Weights = File.Exists(c.Paths.ClassWeightsJson) ? c.State.ClassWeights() : null,
             Notes = c.Config.Sample.Enabled ? ["Embedded sample: real CDL labels, chips and scene ids; SYNTHETIC reflectance and Fmask (see README)."] : [],
         };
+    }
+
+    /// <summary>download.mode ranges: how much of the band files the chips needed (the manifest's bytes_read against size).</summary>
+    private static string RangesSummary(DatasetContext c)
+    {
+        var reads = c.State.RangeReadsByCid().Values.ToList();
+        long read = reads.Sum(r => r.BytesRead), whole = reads.Sum(r => r.Size);
+        return FormattableString.Invariant(
+            $"ranges: {read / 1e6:0.0} of {whole / 1e6:0.0} MB of the {reads.Count} band files read as verified IPFS blocks ({(whole > 0 ? 100.0 * read / whole : 0):0.0} %)");
     }
 
     private static IReadOnlyList<MapPoint> Square(NetTopologySuite.Geometries.Envelope e) =>

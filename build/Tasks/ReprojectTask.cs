@@ -11,34 +11,15 @@ namespace CropData.Build.Tasks;
 [ReadsConfig("reproject.mode", "cdl.path", "fmask_band", "download.mode")]
 [IsDependentOn(typeof(ReprojectTilesTask))]
 [TaskDescription("Stage 8: warp each scene band onto the CDL grid (EPSG:5070, 30 m) for the chips that need it")]
-public sealed class ReprojectTask : UnitTask<DatasetContext, ReprojectTask.StripUnit>
+public sealed class ReprojectTask : UnitTask<DatasetContext, StripUnit>
 {
-    /// <summary>
-    /// One scene band and one chip row of its tile: in `original` mode the chips of a row share one full-width
-    /// strip warp (spec stage 8), and a re-downloaded band rebuilds only the chips that read it.
-    /// </summary>
-    public sealed record StripUnit(string Tile, string Scene, string Band, int ChipRow, IReadOnlyList<string> Chips);
-
     public override IEnumerable<StripUnit> Units(DatasetContext c)
     {
-        var units = StripUnits(c).ToList();
+        var units = c.State.StripUnits().ToList();
         // Every unit warps onto the CDL grid: a CDL that is no raster, not EPSG:5070 or off the national grid is one
         // clear error here instead of the same error from each of the task's units.
         if (units.Count > 0) _ = c.CdlInfo;
         return units;
-    }
-
-    internal static IEnumerable<StripUnit> StripUnits(DatasetContext c)
-    {
-        foreach (var (tile, chips) in c.State.ChipsByTile())
-        {
-            var scenes = c.State.TileScenes(tile);
-            if (scenes.Count == 0) continue;
-            foreach (var row in chips.GroupBy(ch => ChipId.Parse(ch).Row).OrderBy(g => g.Key))
-                foreach (var scene in scenes.Select(s => s.Scene.SceneId).Distinct())
-                    foreach (var band in c.SceneBands)
-                        yield return new StripUnit(tile, scene, band, row.Key, row.Order(StringComparer.Ordinal).ToList());
-        }
     }
 
     public override string UnitId(StripUnit u) => $"{u.Scene}.{u.Band}.row{u.ChipRow:000}";
@@ -92,5 +73,3 @@ public sealed class ReprojectTask : UnitTask<DatasetContext, ReprojectTask.Strip
     }
 }
 
-/// <summary>The leaves of a band file one reproject unit read in ranges mode: [file offset, length] pairs in offset order.</summary>
-public sealed record RangeReads(string Cid, long Size, IReadOnlyList<long[]> Leaves);
