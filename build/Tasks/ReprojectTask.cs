@@ -1,8 +1,8 @@
 using CropData.Build.Context;
-using CropData.IpfsGdal;
 using CropData.Gdal;
 using CropData.Geo;
 using CropData.Graph;
+using CropData.IpfsGdal;
 using CropData.Raster;
 
 namespace CropData.Build.Tasks;

@@ -1,11 +1,11 @@
 using CropData.Build.Context;
-using CropData.IpfsGdal;
 using CropData.Gdal;
 using CropData.Geo;
 using CropData.Ipfs.Blocks;
 using CropData.Ipfs.Multiformats;
 using CropData.Ipfs.Retrieval;
 using CropData.Ipfs.Tests.Support;
+using CropData.IpfsGdal;
 using CropData.Raster;
 using CropData.Raster.Testing;
 
