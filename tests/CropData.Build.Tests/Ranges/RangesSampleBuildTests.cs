@@ -1,20 +1,23 @@
 using System.Net.Http.Headers;
+using CropData.Build.Tests.Reliability;
 using CropData.Dataset.Finishing;
+using CropData.Ipfs.Multiformats;
 using CropData.Ipfs.Tests.Support;
 
 namespace CropData.Build.Tests.Ranges;
 
 /// <summary>
 /// The whole host in download.mode ranges (issue 17) on the embedded sample, its CAR imported into the real js-ipfs
-/// node and read over Kubo RPC block/get: two datasets of one data folder built at the same time share the block
-/// cache, and both give the chips of the shared whole-mode build byte for byte, with no tiles/ folder, no partial
-/// block left in the cache, and each band's CID and bytes_read in the manifest.
+/// node and read over Kubo RPC block/get. A first build SIGKILLed while stage 8 fetches blocks leaves only blocks that
+/// hash to their names in the cache; then two datasets of the data folder build at the same time sharing that cache
+/// (one resuming the killed build): both give the chips of the shared whole-mode build byte for byte, with no tiles/
+/// folder, no temp left in the cache, and each band's CID, size and bytes_read in the manifest.
 /// </summary>
 [Collection(IpfsNodeCollection.Name)]
 public sealed class RangesSampleBuildTests(IpfsNodeFixture node)
 {
     [Fact]
-    public async Task Two_ranges_builds_sharing_the_block_cache_at_once_give_the_whole_builds_chips()
+    public async Task A_killed_ranges_build_leaves_only_verified_blocks_and_two_builds_then_share_the_cache_at_once()
     {
         using var a = await SampleBuild.WithInputsAsync();
         await ImportCarAsync(Path.Combine(a.DataDir, "sample_inputs", "ipfs", "sample.car"));
@@ -28,12 +31,22 @@ public sealed class RangesSampleBuildTests(IpfsNodeFixture node)
         File.WriteAllText(a.ConfigPath, Config("sample"));
         Assert.Contains("kind: kubo", File.ReadAllText(a.ConfigPath));
 
-        var runs = await Task.WhenAll(a.RunAsync(), b.RunAsync());
-        foreach (var (result, log) in runs)
+        var killed = await HostProcess.RunAsync([$"--config={a.ConfigPath}", $"--root={a.Root}"],
+            KillPlan.OnLine("reproject fetching", l => l.StartsWith("reproject: ", StringComparison.Ordinal), TimeSpan.FromMilliseconds(400)));
+        Assert.True(killed.Killed && killed.ExitCode != 0, $"the build ended before the kill: {killed}");
+        var cache = Path.Combine(a.DataDir, "cache", "blocks");
+        var blocks = Directory.EnumerateFiles(cache, "*", SearchOption.AllDirectories).Where(f => !Path.GetFileName(f).StartsWith('.')).ToList();
+        Assert.NotEmpty(blocks);
+        foreach (var f in blocks)
         {
-            Assert.True(result.ExitCode == 0, log);
-            Assert.Contains("reproject (download.mode ranges): fetched", log);
+            // The name is the block's multihash in base32: re-hash the bytes against it.
+            var cid = Cid.FromBytes([0x01, 0x55, .. Multibase.DecodeBase32(Path.GetFileName(f))]);
+            Assert.True(cid.Matches(File.ReadAllBytes(f)), $"{f}: a cached block that does not hash to its name");
         }
+
+        var runs = await Task.WhenAll(a.RunAsync(), b.RunAsync());
+        foreach (var (result, log) in runs) Assert.True(result.ExitCode == 0, log);
+        Assert.Contains("reproject (download.mode ranges): fetched", runs[1].Log);   // (the resumed build may have had nothing left to read)
 
         var whole = Path.Combine(await SampleBuild.TemplateDataDir(), "training_datasets", "sample");
         foreach (var dataset in new[] { "sample", "sample-b" })
@@ -50,8 +63,6 @@ public sealed class RangesSampleBuildTests(IpfsNodeFixture node)
             Assert.Equal(21, bands.Count);
             Assert.All(bands, b => Assert.True(b.BytesRead > 0 && b.BytesRead <= b.Size, $"{b.Name}: bytes_read {b.BytesRead} of {b.Size}"));
         }
-        var cache = Path.Combine(a.DataDir, "cache", "blocks");
-        Assert.NotEmpty(Directory.EnumerateFiles(cache, "*", SearchOption.AllDirectories));
         Assert.Empty(Directory.EnumerateFiles(cache, ".*.tmp", SearchOption.AllDirectories));
     }
 
