@@ -115,6 +115,40 @@ public sealed class RangeReaderTests(IpfsNodeFixture node) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Transient_errors_are_retried_and_a_gateway_that_is_not_trustless_is_passed_over()
+    {
+        var (file, cid, blocks) = await ExportedAsync("several-mib");
+        var bytes = await File.ReadAllBytesAsync(file.Path);
+        await using var gateway = new BlockGateway(blocks);
+        var tries = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        // First answer to every request: 503; the retry is proxied to the real block gateway.
+        await using var flaky = new TestHttpServer(async (req, s, ct) =>
+        {
+            if (tries.AddOrUpdate(req.Target, 1, (_, n) => n + 1) == 1)
+            {
+                await TestHttpServer.WriteFull(s, 503, "Service Unavailable", "busy"u8.ToArray());
+                return;
+            }
+            using var http = new HttpClient();
+            var body = await http.GetByteArrayAsync(new Uri(gateway.BaseUri, req.Target.TrimStart('/')), ct);
+            await TestHttpServer.WriteFull(s, 200, "OK", body, ("Content-Type", "application/vnd.ipld.raw"));
+        });
+        // A path gateway answers ?format=raw with the file's bytes as application/octet-stream: not a block, not trusted.
+        await using var plain = new TestHttpServer((_, s, _) => TestHttpServer.WriteFull(s, 200, "OK", bytes[..1000], ("Content-Type", "application/octet-stream")));
+        var notTrustless = new GatewayBlockSource(plain.BaseUri);
+        var retrying = new GatewayBlockSource(flaky.BaseUri);
+        var fetcher = new BlockFetcher([notTrustless, retrying], null, Fast);
+        var f = await UnixFsRangeFile.OpenAsync(cid, fetcher);
+        Assert.Equal(bytes.AsSpan(2_000_000, 10_000).ToArray(), await ReadAsync(f, 2_000_000, 10_000));
+        var stats = fetcher.Stats.Sources.ToDictionary(x => x.Source);
+        Assert.Equal(0, stats[notTrustless.Name].Blocks);
+        Assert.Equal(2, stats[notTrustless.Name].Failures);              // the root and the leaf: Unsupported, not retried there
+        Assert.Equal(2, stats[retrying.Name].Blocks);
+        Assert.Equal(2, stats[retrying.Name].Failures);                  // one 503 per block, then the retry
+        Assert.All(tries.Values, n => Assert.Equal(2, n));
+    }
+
+    [Fact]
     public async Task The_cache_serves_a_second_reader_and_drops_a_damaged_or_partial_entry()
     {
         var (file, cid, blocks) = await ExportedAsync("several-mib");
