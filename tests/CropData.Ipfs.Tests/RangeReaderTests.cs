@@ -217,7 +217,9 @@ public sealed class RangeReaderTests(IpfsNodeFixture node) : IAsyncLifetime
 
         await Task.WhenAll(Task.Run(() => ReaderAsync(1)), Task.Run(() => ReaderAsync(2)));
         var cache = new BlockCache(cacheDir, bound);
-        Assert.True(cache.SizeOnDisk() <= bound + 262_144 * 2, $"cache holds {cache.SizeOnDisk()} bytes, bound {bound}");
+        // Each instance evicts to 90 % of the bound once its own count passes it, so the disk can exceed the bound by
+        // what each added since (under 10 % of the bound plus a leaf each); unbounded, the 40 reads would keep ~5 MB.
+        Assert.True(cache.SizeOnDisk() <= bound + 2 * (bound / 10 + 262_144), $"cache holds {cache.SizeOnDisk()} bytes, bound {bound}");
         Assert.Empty(Directory.EnumerateFiles(cacheDir, ".*.tmp", SearchOption.AllDirectories));
     }
 
