@@ -26,7 +26,10 @@ public sealed class ReprojectTilesTask : UnitTask<DatasetContext, SceneBand>
     public override void Run(SceneBand u, DatasetContext c, UnitOutputs o)
     {
         using var reads = c.RangesMode ? c.BandFiles.BeginReads() : null;
-        ReprojectedTile.Write(c.BandReadPath(u.Scene, u.Band), ChipReprojector.ResamplingFor(u.Band),
+        var path = c.BandReadPath(u.Scene, u.Band);
+        ReprojectedTile.Write(path, ChipReprojector.ResamplingFor(u.Band),
             CdlRasterInfo.Read(c.Resolve(c.Config.Cdl.Path)), o.TempPathFor(c.Paths.ReprojectedTile(u.Scene, u.Band)));
+        // GDAL was told of a failed read; whatever it made of it, the unit fails rather than keep the tile.
+        if (reads?.Failure is { } failure) throw new InvalidOperationException($"{u.Scene}.{u.Band} ({path}): {failure.Message}", failure);
     }
 }
