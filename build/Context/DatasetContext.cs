@@ -1,6 +1,7 @@
 using CropData.Dataset.Config;
 using CropData.Geo;
 using CropData.Graph;
+using CropData.IpfsGdal;
 
 namespace CropData.Build.Context;
 
@@ -31,6 +32,7 @@ public sealed class DatasetContext : BuildContext
         Paths = new DatasetPaths(Path.Combine(DataDir, "training_datasets", Config.TrainDatasetName), DataDir);
         _fetcher = new Lazy<CropData.Ipfs.Retrieval.IpfsFetcher>(() => IpfsSetup.CreateFetcher(this));
         _https = new Lazy<CropData.Stac.Download.EarthdataDownloader>(() => StacSources.OpenDownloader(this));
+        _bandFiles = new Lazy<IpfsVirtualFiles>(() => new IpfsVirtualFiles(IpfsSetup.CreateBlockFetcher(this)));
         _cdlInfo = new Lazy<CropData.Raster.CdlRasterInfo>(() => CropData.Raster.CdlRasterInfo.Read(Resolve(Config.Cdl.Path)));
         if (Config.Aoi.ChipIds is { } ids) CheckChipIds(ids);
     }
@@ -140,6 +142,26 @@ public sealed class DatasetContext : BuildContext
     public CropData.Stac.Download.EarthdataDownloader Https =>
         Touch((Config.Download.AuthHosts, Config.Download.MaxTries, Config.Download.TimeoutSeconds, Config.Stac.TokenEnv), _https).Value;
     private readonly Lazy<CropData.Stac.Download.EarthdataDownloader> _https;
+
+    /// <summary>download.mode ranges: stage 8 reads the bands that have a CID from /vsiipfs/CID (verified blocks), and
+    /// stage 7 fetches whole only the bands without one (https).</summary>
+    public bool RangesMode => Config.Download.Mode == "ranges";
+
+    /// <summary>The /vsiipfs/ band files of this run (download.mode ranges), made on first use.</summary>
+    public IpfsVirtualFiles BandFiles =>
+        Touch((Config.Ipfs.Sources, Config.Ipfs.Concurrency, Config.Ipfs.MaxTries, Config.Ipfs.TimeoutSeconds, Config.Download.BlockCacheMaxMb), _bandFiles).Value;
+    private readonly Lazy<IpfsVirtualFiles> _bandFiles;
+
+    /// <summary>Whether stage 8 reads a scene band by range from IPFS: in ranges mode, when the band has a CID.</summary>
+    public bool ReadsByRange(string scene, string band) => RangesMode && State.BandPlan(scene, band).Cid is not null;
+
+    /// <summary>What stage 8 reads for a scene band: its plan when read by range (the CID in it is the content hash),
+    /// else the file in tiles/.</summary>
+    public string BandInput(string scene, string band) => ReadsByRange(scene, band) ? Paths.BandPlan(scene, band) : Paths.Band(scene, band);
+
+    /// <summary>The path GDAL opens for a scene band: <c>/vsiipfs/CID</c> when read by range, else the file in tiles/.</summary>
+    public string BandReadPath(string scene, string band) =>
+        ReadsByRange(scene, band) ? IpfsVirtualFiles.PathOf(State.BandPlan(scene, band).Cid!) : Paths.Band(scene, band);
 
     /// <summary>The CDL raster's grid (read once; a CDL that is no raster, not EPSG:5070 or off the national grid fails here).</summary>
     public CropData.Raster.CdlRasterInfo CdlInfo => Touch(Config.Cdl.Path, _cdlInfo).Value;

@@ -43,6 +43,13 @@ public sealed class DatasetPaths(string root, string dataDir)
     // Stage 7
     public string SceneFolder(string scene) => Path.Combine(Root, "tiles", scene);
     public string Band(string scene, string band) => Path.Combine(SceneFolder(scene), $"{scene}.{band}.tif");
+    /// <summary>The IPFS leaves one reproject unit read in download.mode ranges (for the manifest's bytes_read).</summary>
+    public string RangeReads(string scene, string band, int chipRow) =>
+        Path.Combine(Work, "ranges", scene, FormattableString.Invariant($"{band}.row{chipRow:000}.json"));
+
+    /// <summary>Verified IPFS blocks by multihash, shared by the datasets of the data folder (download.mode ranges).</summary>
+    public string BlockCache => Path.Combine(DataDir, "cache", "blocks");
+
     public string DownloadFailure(string scene, string band) => Path.Combine(Work, "download", $"{scene}.{band}.json");
     // Where a band came from and how it was verified (its tile_payloads.json entry).
     public string BandRecord(string scene, string band) => Path.Combine(Work, "download", $"{scene}.{band}.source.json");

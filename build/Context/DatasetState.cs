@@ -12,6 +12,15 @@ public sealed record SceneRef(string Tile, string Scene);
 public sealed record SceneBand(string Tile, string Scene, string Band, string? Cid);
 
 /// <summary>
+/// One scene band and one chip row of its tile (the reproject stage's unit): in `original` mode the chips of a row
+/// share one full-width strip warp (spec stage 8), and a re-downloaded band rebuilds only the chips that read it.
+/// </summary>
+public sealed record StripUnit(string Tile, string Scene, string Band, int ChipRow, IReadOnlyList<string> Chips);
+
+/// <summary>The leaves of a band file one reproject unit read in download.mode ranges: [file offset, length] pairs in offset order.</summary>
+public sealed record RangeReads(string Cid, long Size, IReadOnlyList<long[]> Leaves);
+
+/// <summary>
 /// What the earlier stages of this dataset produced, read from their outputs: the one way a task learns about
 /// another stage's results (no task calls another task). Every read goes to the files the engine owns, so a task
 /// that reads one must also declare it as an input where its output depends on it.
@@ -138,6 +147,39 @@ public sealed class DatasetState(DatasetContext c)
         var owned = Graph.BuildState.OwnedFiles(Paths.State);
         var all = DatasetManifest.ListFiles(Paths.Root).ToLookup(rel => owned.Contains(Path.Combine(Paths.Root, rel)));
         return (all[true].ToList(), all[false].ToList());
+    }
+
+    /// <summary>Stage 8: every scene band × chip row of the AOI's tiles (tiles, then rows, scenes and bands in order).</summary>
+    public IEnumerable<StripUnit> StripUnits()
+    {
+        foreach (var (tile, chips) in ChipsByTile())
+        {
+            var scenes = TileScenesToBuild(tile);
+            if (scenes.Count == 0) continue;
+            foreach (var row in chips.GroupBy(ch => ChipId.Parse(ch).Row).OrderBy(g => g.Key))
+                foreach (var scene in scenes.Select(s => s.Scene.SceneId).Distinct())
+                    foreach (var band in c.SceneBands)
+                        yield return new StripUnit(tile, scene, band, row.Key, row.Order(StringComparer.Ordinal).ToList());
+        }
+    }
+
+    /// <summary>
+    /// Stage 8 in download.mode ranges: per band CID, the whole size and the bytes of the distinct leaves the reproject
+    /// units read (the union over the units: a leaf two chip rows share counts once, whichever unit warped the chunk
+    /// that read it, so the figure does not depend on the order units ran in).
+    /// </summary>
+    public IReadOnlyDictionary<string, (long Size, long BytesRead)> RangeReadsByCid()
+    {
+        var leaves = new Dictionary<string, (long Size, Dictionary<long, long> Leaves)>(StringComparer.Ordinal);
+        foreach (var u in StripUnits())
+        {
+            var path = Paths.RangeReads(u.Scene, u.Band, u.ChipRow);
+            if (!File.Exists(path)) continue;
+            var r = WorkFile.Read<RangeReads>(path);
+            if (!leaves.TryGetValue(r.Cid, out var entry)) leaves[r.Cid] = entry = (r.Size, []);
+            foreach (var l in r.Leaves) entry.Leaves[l[0]] = l[1];
+        }
+        return leaves.ToDictionary(kv => kv.Key, kv => (kv.Value.Size, kv.Value.Leaves.Values.Sum()), StringComparer.Ordinal);
     }
 
     /// <summary>Stages 12-13.</summary>

@@ -5,8 +5,8 @@ using CropData.Graph;
 namespace CropData.Build.Tasks;
 
 [TaskName("bench")]
-[TaskArgument("bench", "graph,raster,ipfs", "which benchmarks to run (default graph,raster)")]
-[TaskDescription("Benchmarks (not tests): --bench=graph (5,000-unit no-op check), raster (reproject+chips vs whole-grid warps), ipfs (verified download vs raw)")]
+[TaskArgument("bench", "graph,raster,ipfs,fetch", "which benchmarks to run (default graph,raster)")]
+[TaskDescription("Benchmarks (not tests): --bench=graph (5,000-unit no-op check), raster (reproject+chips vs whole-grid warps), ipfs (verified download vs raw), fetch (download.mode ranges vs whole: bytes, floor, wall time)")]
 public sealed class BenchTask : FrostingTask<DatasetContext>
 {
     private static readonly Dictionary<string, string> Projects = new()
@@ -14,6 +14,7 @@ public sealed class BenchTask : FrostingTask<DatasetContext>
         ["graph"] = "src/CropData.Graph.Bench",
         ["raster"] = "src/CropData.Raster.Bench",
         ["ipfs"] = "src/CropData.Ipfs.Bench",
+        ["fetch"] = "src/CropData.Fetch.Bench",
     };
 
     public override void Run(DatasetContext c)

@@ -12,7 +12,7 @@ namespace CropData.Build.Tasks;
 [TaskName("download")]
 // Where from and how: every band is verified (its CID, else its UMM-G checksum) or recorded as of unverified origin,
 // whatever the peer or server; the order of sources comes in through each band's plan, an input.
-[UsesConfig("ipfs", "download.auth_hosts", "download.max_tries", "download.timeout_seconds", "stac.token_env")]
+[UsesConfig("ipfs", "download.auth_hosts", "download.max_tries", "download.timeout_seconds", "download.mode", "stac.token_env")]
 [IsDependentOn(typeof(CidsTask))]
 [TaskDescription("Stage 7: fetch every scene band from its sources in download.order (IPFS by CID, verified block by block; LP DAAC https, verified against the CID or UMM-G checksum) -> tile_payloads.json")]
 public sealed class DownloadTask : UnitTask<DatasetContext, SceneBand>
@@ -20,10 +20,10 @@ public sealed class DownloadTask : UnitTask<DatasetContext, SceneBand>
     // 2: a record per band of where it came from and how it was verified; tile_payloads.json is written here.
     public override string Version => "2";
 
-    public override IEnumerable<SceneBand> Units(DatasetContext c)
-    {
-        return c.State.SceneBands();
-    }
+    // download.mode ranges: stage 8 reads the bands that have a CID straight from IPFS (the blocks it needs), so only
+    // the bands without one (https) are fetched whole, unless this target is asked for by name (whole files for other tools).
+    public override IEnumerable<SceneBand> Units(DatasetContext c) =>
+        c.RangesMode && c.Options.Target != "download" ? c.State.SceneBands().Where(b => b.Cid is null) : c.State.SceneBands();
 
     public override string UnitId(SceneBand u) => $"{u.Scene}.{u.Band}";
 
@@ -144,9 +144,13 @@ public sealed class DownloadTask : UnitTask<DatasetContext, SceneBand>
 
         // tile_payloads.json (spec stage 6's table): what each band really is and, for bands not from IPFS, where it came
         // from and how it was verified. Units come in configured band order within a scene.
-        var payloads = units.Where(u => File.Exists(c.Paths.BandRecord(u.Scene, u.Band)))
-            .GroupBy(u => u.Scene, StringComparer.Ordinal)
-            .Select(g => KeyValuePair.Create(g.Key, (IReadOnlyList<BandCid>)g.Select(u => WorkFile.Read<BandCid>(c.Paths.BandRecord(u.Scene, u.Band))).ToList()));
+        // A band read by range (download.mode ranges) is the plan's CID, verified block by block in stage 8.
+        BandCid? RecordOf(SceneBand u) =>
+            File.Exists(c.Paths.BandRecord(u.Scene, u.Band)) ? WorkFile.Read<BandCid>(c.Paths.BandRecord(u.Scene, u.Band))
+            : c.ReadsByRange(u.Scene, u.Band) ? new BandCid(c.State.BandPlan(u.Scene, u.Band).Filename, u.Cid!, u.Band) : null;
+        var payloads = c.State.SceneBands().Select(u => (u.Scene, Record: RecordOf(u))).Where(x => x.Record is not null)
+            .GroupBy(x => x.Scene, StringComparer.Ordinal)
+            .Select(g => KeyValuePair.Create(g.Key, (IReadOnlyList<BandCid>)g.Select(x => x.Record!).ToList()));
         o.WriteAllText(c.Paths.TilePayloadsJson, System.Text.Encoding.UTF8.GetString(TilePayloadsJson.ToBytes(payloads)));
 
         var count = units.Count(u => File.Exists(c.Paths.Band(u.Scene, u.Band)));

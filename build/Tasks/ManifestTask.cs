@@ -35,9 +35,14 @@ public sealed class ManifestTask : FrostingTask<DatasetContext>
             var full = c.Resolve(path);
             if (File.Exists(full)) inputs.Add(new ManifestInput(path.Replace('\\', '/'), Sha256: c.Sha256Of(full), Size: new FileInfo(full).Length));
         }
+        var ranges = c.RangesMode ? c.State.RangeReadsByCid() : new Dictionary<string, (long Size, long BytesRead)>();
         if (File.Exists(c.Paths.TilePayloadsJson))
             foreach (var (_, bands) in Dataset.Scenes.TilePayloadsJson.ReadFile(c.Paths.TilePayloadsJson))
-                foreach (var b in bands) inputs.Add(new ManifestInput(b.Filename, Cid: b.Cid, Sha256: b.Sha256, Url: b.Url, Verified: b.Verified));
+                foreach (var b in bands)
+                {
+                    var read = ranges.TryGetValue(b.Cid, out var r) ? r : ((long Size, long BytesRead)?)null;
+                    inputs.Add(new ManifestInput(b.Filename, Cid: b.Cid, Sha256: b.Sha256, Size: read?.Size, Url: b.Url, Verified: b.Verified, BytesRead: read?.BytesRead));
+                }
         return inputs.OrderBy(i => i.Name, StringComparer.Ordinal);
     }
 }

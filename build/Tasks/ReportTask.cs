@@ -81,7 +81,7 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
             DatasetName = config.TrainDatasetName,
             ToolVersion = DatasetContext.ToolVersion,
             Settings = new ReportSettings(c.ConfigName, config.Selection.CloudCoverThreshold, config.Reproject.Mode, c.State.FilterRule,
-                config.Split.Seed, config.Sample.Enabled),
+                config.Split.Seed, config.Sample.Enabled, c.RangesMode ? RangesSummary(c) : null),
             Chips = chips,
             Train = train,
             Validation = val,
@@ -94,6 +94,15 @@ public sealed class ReportTask : UnitTask<DatasetContext, string>
             Stats = File.Exists(c.Paths.GlobalStatsJson) ? c.State.GlobalStats() : null,
             Weights = File.Exists(c.Paths.ClassWeightsJson) ? c.State.ClassWeights() : null,
         };
+    }
+
+    /// <summary>download.mode ranges: how much of the band files the chips needed (the manifest's bytes_read against size).</summary>
+    private static string RangesSummary(DatasetContext c)
+    {
+        var reads = c.State.RangeReadsByCid().Values.ToList();
+        long read = reads.Sum(r => r.BytesRead), whole = reads.Sum(r => r.Size);
+        return FormattableString.Invariant(
+            $"ranges: {read / 1e6:0.0} of {whole / 1e6:0.0} MB of the {reads.Count} band files read as verified IPFS blocks ({(whole > 0 ? 100.0 * read / whole : 0):0.0} %)");
     }
 
     private static IReadOnlyList<MapPoint> Square(NetTopologySuite.Geometries.Envelope e) =>

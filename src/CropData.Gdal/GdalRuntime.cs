@@ -51,5 +51,9 @@ public static class GdalRuntime
         if (err != 0) throw new GdalException($"{what}: {Cpl.LastError()} (error {err})");
     }
 
-    internal static void ResetError() => Cpl.CPLErrorReset();
+    internal static void ResetError()
+    {
+        Cpl.CPLErrorReset();
+        Vsi.VirtualFileSystem.ClearFailure();
+    }
 }

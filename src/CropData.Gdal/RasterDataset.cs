@@ -234,6 +234,25 @@ public sealed unsafe class RasterDataset : IDisposable
 
     internal void SetDescription(int band, string description) => GdalApi.GDALSetDescription(Band(band), description);
 
+    /// <summary>Overview levels of a band (a COG's reduced resolutions).</summary>
+    public int OverviewCount(int band) => GdalApi.GDALGetOverviewCount(Band(band));
+
+    /// <summary>
+    /// Where a block of a TIFF band (or of its overview <paramref name="overview"/>, 0-based; -1 = full resolution) is
+    /// stored in the file: byte offset and size from GDAL's TIFF metadata domain, or null when GDAL does not say (not a
+    /// TIFF, a sparse block). Used to measure which bytes of a COG a window needs.
+    /// </summary>
+    public (long Offset, long Size)? TiffBlock(int band, int blockX, int blockY, int overview = -1)
+    {
+        var b = Band(band);
+        if (overview >= 0) b = GdalRuntime.Check(GdalApi.GDALGetOverview(b, overview), $"{Path}: overview {overview} of band {band}");
+        var offset = Cpl.Copy(GdalApi.GDALGetMetadataItem(b, FormattableString.Invariant($"BLOCK_OFFSET_{blockX}_{blockY}"), "TIFF"));
+        var size = Cpl.Copy(GdalApi.GDALGetMetadataItem(b, FormattableString.Invariant($"BLOCK_SIZE_{blockX}_{blockY}"), "TIFF"));
+        return long.TryParse(offset, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var o)
+               && long.TryParse(size, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            ? (o, n) : null;
+    }
+
     /// <summary>A band-level metadata item (TIFF: the GDAL_METADATA tag, inside the file).</summary>
     internal void SetBandMetadataItem(int band, string name, string value) =>
         GdalRuntime.Check(GdalApi.GDALSetMetadataItem(Band(band), name, value, null), $"{Path}: set metadata {name} of band {band}");

@@ -35,6 +35,9 @@ public sealed class WarpedChunkCache(long maxBytes = 512L << 20)
     /// <summary>The key of a warper's chunks but the chunk index: the file as it is when the warper opens it.</summary>
     internal static string KeyPrefix(string sourcePath, RasterGrid grid, Resampling resampling)
     {
+        // A virtual file (/vsiipfs/CID) is named by its content: the name is its identity.
+        if (sourcePath.StartsWith("/vsi", StringComparison.Ordinal) && !File.Exists(sourcePath))
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{sourcePath}|{grid}|{resampling}|");
         var file = new FileInfo(sourcePath);
         return string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"{file.FullName}|{file.Length}|{file.LastWriteTimeUtc.Ticks}|{grid}|{resampling}|");

@@ -9,7 +9,9 @@ namespace CropData.Report;
 public sealed record ChipFacts(string ChipId, string Tile, IReadOnlyList<MapPoint> Footprint, ChipQa? Qa, string? MissingReason, string QuicklookPng);
 
 /// <summary>The settings the report shows under its title.</summary>
-public sealed record ReportSettings(string ConfigName, int CloudCoverThreshold, string ReprojectMode, ChipFilterRule Filter, string SplitSeed, bool Sample);
+/// <param name="RangesRead">download.mode ranges: how much of the band files was read (null in whole mode: no line).</param>
+public sealed record ReportSettings(string ConfigName, int CloudCoverThreshold, string ReprojectMode, ChipFilterRule Filter, string SplitSeed, bool Sample,
+    string? RangesRead = null);
 
 /// <summary>
 /// What the build produced, read from its tables by the report stage (stage 14), from which <see cref="Model"/> makes
@@ -51,6 +53,7 @@ public sealed record ReportFacts
                 KeyValuePair.Create("reproject mode", s.ReprojectMode),
                 KeyValuePair.Create("filter", $"bad_pct_max < {s.Filter.MaxBadPct.ToString(CultureInfo.InvariantCulture)}, na_count <= {s.Filter.MaxNaCount}"),
                 KeyValuePair.Create("split seed", s.SplitSeed),
+                .. s.RangesRead is { } read ? [KeyValuePair.Create("download mode", read)] : Array.Empty<KeyValuePair<string, string>>(),
             ],
             Tiles = Tiles,
             Chips = Chips.Select(c => Chip(c, s.Filter, side.GetValueOrDefault(c.ChipId))).ToList(),

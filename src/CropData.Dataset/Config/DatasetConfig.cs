@@ -29,7 +29,7 @@ public sealed record DatasetConfig : ConfigSection
     public SelectionConfig Selection { get; init; } = new();
     [Description("Where band files are fetched from, verified against their CIDs (stage 7).")]
     public IpfsConfig Ipfs { get; init; } = new();
-    [Description("Which kinds of source a band file may come from, in which order, and the https source's settings (stage 7).")]
+    [Description("Where band files come from (kinds of source in order, the https source's settings, stage 7) and how stage 8 gets their bytes (whole files in tiles/ or verified byte ranges straight from IPFS blocks).")]
     public DownloadConfig Download { get; init; } = new();
     [Description("Reflectance bands of each date, in chip band order; HLS S30 band names (B01-B12, B8A), each once.")]
     public IReadOnlyList<string> Bands { get => Read(field); init; } = ["B02", "B03", "B04", "B8A", "B11", "B12"];
@@ -184,6 +184,11 @@ public sealed record DownloadConfig : ConfigSection
     public double TimeoutSeconds { get => Read(field); init; } = 300;
     [Description("Tries per band file over https (5xx, timeouts and dropped connections are retried).")]
     public int MaxTries { get => Read(field); init; } = 3;
+    /// <summary>whole: stage 7 downloads every band file to tiles/; ranges: stage 8 reads /vsiipfs/CID, only the blocks the chips need.</summary>
+    [Description("whole (stage 7 downloads every band file to tiles/, stage 8 reads them) or ranges (stage 8 reads only the IPFS blocks the chips need, each verified, from kubo, trustless and car sources; only bands without a CID are fetched whole to tiles/).")]
+    public string Mode { get => Read(field); init; } = "whole";
+    [Description("Bound of the verified block cache <data_dir>/cache/blocks/ in MB (least recently used blocks are evicted); leave it out for no bound.")]
+    public double? BlockCacheMaxMb { get => Read(field); init; }
 }
 
 public sealed record ReprojectConfig : ConfigSection

@@ -8,10 +8,12 @@ namespace CropData.Dataset.Finishing;
 public sealed record ManifestFile(string Path, long Size, string Sha256);
 
 /// <summary>One input of the build (a scene band, the CDL raster, a reference table, ...): a name the caller chooses
-/// (e.g. the file name), and its IPFS CID and/or SHA-256 and size when known.</summary>
-/// <summary>An input of the dataset. <see cref="Url"/> and <see cref="Verified"/> are set for scene bands that did not come
-/// from IPFS (spec stage 7): where they came from and how they were checked ("unverified origin" when nothing could).</summary>
-public sealed record ManifestInput(string Name, string? Cid = null, string? Sha256 = null, long? Size = null, string? Url = null, string? Verified = null);
+/// (e.g. the file name), and its IPFS CID and/or SHA-256 and size when known. <see cref="Url"/> and <see cref="Verified"/>
+/// are set for scene bands that did not come from IPFS (spec stage 7): where they came from and how they were checked
+/// ("unverified origin" when nothing could); <see cref="BytesRead"/>: the bytes of the IPFS blocks the build read of it
+/// when it read byte ranges instead of the whole file (download.mode ranges).</summary>
+public sealed record ManifestInput(string Name, string? Cid = null, string? Sha256 = null, long? Size = null, string? Url = null,
+    string? Verified = null, long? BytesRead = null);
 
 /// <summary>A file whose size or hash differs from the manifest.</summary>
 public sealed record ChangedFile(string Path, long ExpectedSize, long ActualSize, string ExpectedSha256, string ActualSha256);
@@ -88,6 +90,7 @@ public sealed record DatasetManifest(string ToolVersion, JsonObject Config, IRea
                 if (i.Size is { } s) w.WriteNumber("size", s);
                 if (i.Url is not null) w.WriteString("url", i.Url);
                 if (i.Verified is not null) w.WriteString("verified", i.Verified);
+                if (i.BytesRead is { } r) w.WriteNumber("bytes_read", r);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -123,7 +126,7 @@ public sealed record DatasetManifest(string ToolVersion, JsonObject Config, IRea
             var x = n as JsonObject ?? throw Bad($"inputs[{i}] is not an object");
             return new ManifestInput(x["name"]?.GetValue<string>() ?? throw Bad($"inputs[{i}].name missing"),
                 x["cid"]?.GetValue<string>(), x["sha256"]?.GetValue<string>(), x["size"]?.GetValue<long>(),
-                x["url"]?.GetValue<string>(), x["verified"]?.GetValue<string>());
+                x["url"]?.GetValue<string>(), x["verified"]?.GetValue<string>(), x["bytes_read"]?.GetValue<long>());
         }).ToList();
         var files = (o["files"] as JsonArray ?? throw Bad("files is not an array")).Select((n, i) =>
         {

@@ -35,6 +35,13 @@ internal static partial class Cpl
     internal static string LastError()
     {
         var msg = Copy(CPLGetLastErrorMsg());
-        return string.IsNullOrWhiteSpace(msg) ? "no message from GDAL" : msg.Trim();
+        var text = string.IsNullOrWhiteSpace(msg) ? "no message from GDAL" : msg.Trim();
+        // A virtual file's failure (a block that did not verify, a source that failed) explains GDAL's terse "read failed".
+        if (Vsi.VirtualFileSystem.Failure is { } failure)
+        {
+            Vsi.VirtualFileSystem.ClearFailure();
+            if (!text.Contains(failure.Message, StringComparison.Ordinal)) text += $" (caused by: {failure.Message})";
+        }
+        return text;
     }
 }

@@ -42,6 +42,12 @@ internal static unsafe partial class GdalApi
     internal static partial void GDALSetDescription(nint majorObject, string description);
 
     [LibraryImport(GdalLibrary.Name, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint GDALGetMetadataItem(nint majorObject, string name, string? domain);
+
+    [LibraryImport(GdalLibrary.Name)] internal static partial int GDALGetOverviewCount(nint band);
+    [LibraryImport(GdalLibrary.Name)] internal static partial nint GDALGetOverview(nint band, int index);
+
+    [LibraryImport(GdalLibrary.Name, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int GDALSetMetadataItem(nint majorObject, string name, string value, string? domain);
 
     [LibraryImport(GdalLibrary.Name)]

@@ -49,7 +49,7 @@ public sealed class LocalCarSource : IIpfsSource, IDisposable
         }
     }
 
-    private async Task<CarIndex> IndexOrFail()
+    internal async Task<CarIndex> IndexOrFail()
     {
         try
         {

@@ -77,7 +77,7 @@ public class ShardPartitionTests
         Assert.Equal(tile, new ScenesTask().ShardKey(tile));
         Assert.Equal(tile, new CidsTask().ShardKey(new SceneRef(tile, scene)));
         Assert.Equal(tile, new DownloadTask().ShardKey(new SceneBand(tile, scene, "B02", "bafkrei")));
-        Assert.Equal(tile, new ReprojectTask().ShardKey(new ReprojectTask.StripUnit(tile, scene, "B02", 203, [chip])));
+        Assert.Equal(tile, new ReprojectTask().ShardKey(new StripUnit(tile, scene, "B02", 203, [chip])));
         Assert.Equal(tile, new ReprojectTilesTask().ShardKey(new SceneBand(tile, scene, "B02", "bafkrei")));
         Assert.Equal(tile, new ChipsTask().ShardKey(new ChipsTask.ChipUnit(chip, tile, [scene, scene, scene])));
         Assert.Equal(tile, new StatsTask().ShardKey(new StatsTask.TileUnit(tile, [chip])));

@@ -15,6 +15,8 @@ public class ConfigLoaderTests
         Assert.Equal("2022-03-01T00:00:00Z/2022-09-30T23:59:59Z", c.Stac.Datetime);
         Assert.Equal(50, c.Stac.Concurrency);
         Assert.Equal("original", c.Reproject.Mode);
+        Assert.Equal("whole", c.Download.Mode);          // ranges stays opt-in until proven equal at scale (issue 17)
+        Assert.Null(c.Download.BlockCacheMaxMb);
     }
 
     [Fact]
@@ -75,6 +77,9 @@ public class ConfigLoaderTests
     [InlineData("ipfs: {check_timeout_seconds: 0}", "ipfs.check_timeout_seconds")]
     [InlineData("stac: {timeout_seconds: 0}", "stac.timeout_seconds")]
     [InlineData("ipfs: {sources: [{kind: car, path: x, concurrency: 0}]}", "ipfs.sources[0].concurrency")]
+    [InlineData("download: {mode: partial}", "key 'download.mode' = 'partial' is not allowed; expected whole or ranges")]
+    [InlineData("download: {mode: ranges, block_cache_max_mb: 0}", "download.block_cache_max_mb")]
+    [InlineData("download: {mode: ranges}\nipfs: {sources: [{kind: gateway, url: 'http://127.0.0.1:8080'}]}", "at least one kubo, trustless or car source for download.mode ranges")]
     public void Bad_config_names_the_key_and_what_is_allowed(string yaml, string fragment)
     {
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "test.yaml"));

@@ -130,7 +130,7 @@ public class ReleaseAndManifestTests
     {
         using var tmp = new TempFolder();
         var d = MakeDataset(tmp);
-        var inputs = new[] { new ManifestInput("b.tif", Cid: "bafyb"), new ManifestInput("a.tif", Sha256: "00ff", Size: 3) };
+        var inputs = new[] { new ManifestInput("b.tif", Cid: "bafyb", Size: 900, BytesRead: 300), new ManifestInput("a.tif", Sha256: "00ff", Size: 3) };
         var m = DatasetManifest.BuildAndWrite(d, Config(), inputs, "1.2.3");
         Assert.Equal(["Zeta.txt", "chips_filtered/chip_203_335.mask.tif", "chips_filtered/chip_203_335_merged.tif",
             "report/.build/kept.txt", "train_ids.csv"], m.Files.Select(f => f.Path));
@@ -146,6 +146,8 @@ public class ReleaseAndManifestTests
         Assert.DoesNotContain("\r", text);
         Assert.StartsWith("{\n  \"format_version\": 1,\n  \"tool_version\": \"1.2.3\",\n  \"config\": {\n    \"split\"", text);
         Assert.Contains("\"cid\": \"bafyb\"", text);
+        // download.mode ranges: a band's bytes_read (the blocks read of it) follows its size.
+        Assert.Contains("\"size\": 900,\n      \"bytes_read\": 300\n", text);
 
         var back = DatasetManifest.Read(Path.Combine(d, DatasetManifest.FileName));
         Assert.Equal(m.Files, back.Files);
