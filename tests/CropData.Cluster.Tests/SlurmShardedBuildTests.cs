@@ -24,7 +24,11 @@ public class SlurmShardedBuildTests(ITestOutputHelper output)
         try
         {
             var env = new Dictionary<string, string>(cluster.Environment) { ["CROPDATA_WORK"] = work, ["CROPDATA_CONFIG"] = Config };
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var reference = await UnshardedReferenceAsync(work);
+            // Every shard would generate the same sample inputs first (a few seconds each): start them with the reference's.
+            for (int i = 0; i < 3; i++) await SeedSampleInputsAsync(reference, Path.Combine(work, $"shard-{i}"));
+            output.WriteLine($"[{clock.Elapsed.TotalSeconds:0.0} s] unsharded reference built");
 
             // The user's command, with the overrides a one-node partition of 2 CPUs needs.
             string[] options = ["3", "--partition=ci", "--shard-cpus=1", "--shard-mem=500M", "--shard-time=00:10:00", "--merge-cpus=2", "--merge-mem=500M", "--merge-time=00:10:00"];
@@ -33,13 +37,15 @@ public class SlurmShardedBuildTests(ITestOutputHelper output)
             Assert.True(m.Success, "submit.sh did not print the two job ids:\n" + submitted);
             var (array, merge) = (m.Groups[1].Value, m.Groups[2].Value);
             var mergeJob = await cluster.RunAsync("scontrol", "show", "job", "-o", merge);
-            output.WriteLine($"slurm: array job {array} (indices {string.Join(",", (await cluster.StatesAsync(array)).Keys)}), merge job {merge} " +
+            output.WriteLine($"[{clock.Elapsed.TotalSeconds:0.0} s] submit.sh: array job {array} (--array=0-2), merge job {merge} " +
                              $"with Dependency={SlurmCluster.Field(mergeJob, "Dependency")}");
             Assert.StartsWith($"afterok:{array}", SlurmCluster.Field(mergeJob, "Dependency"));
 
             var shards = await cluster.WaitAsync(array, JobTimeout);
             Assert.True(shards.Count == 3 && shards.Values.All(s => s == "COMPLETED"), "shards: " + Show(shards) + Logs(work));
+            output.WriteLine($"[{clock.Elapsed.TotalSeconds:0.0} s] array {array} done: {Show(shards)}");
             var merged = await cluster.WaitAsync(merge, JobTimeout);
+            output.WriteLine($"[{clock.Elapsed.TotalSeconds:0.0} s] merge {merge} done: {Show(merged)}");
             Assert.True(merged.Values.Single() == "COMPLETED", "merge: " + Show(merged) + Logs(work));
             for (int i = 0; i < 3; i++)
                 Assert.Matches(@"(?m)^chips\s+built\s+[1-9]", Log(work, $"shard-{i}.out")); // every shard built chips of its tile
@@ -51,22 +57,24 @@ public class SlurmShardedBuildTests(ITestOutputHelper output)
             var rerunLog = Log(work, "rerun-0.out");
             Assert.DoesNotMatch(@"(?m)^\S+\s+built\s", rerunLog);
             Assert.Contains("Everything is up to date.", rerunLog);
-            output.WriteLine($"slurm: rerun of index 0 (job {rerun}): nothing rebuilt");
+            output.WriteLine($"[{clock.Elapsed.TotalSeconds:0.0} s] rerun of index 0 (job {rerun}): nothing rebuilt");
 
             // Shard 1 starts over and is cancelled mid-run, then resubmitted: it resumes, and the merge is still identical.
             Directory.Delete(Path.Combine(work, "shard-1", Dataset), recursive: true);
+            await SeedSampleInputsAsync(reference, Path.Combine(work, "shard-1"));
             var killed = await ShardAsync(cluster, env, 1, work, "killed-1.out");
             await WaitForLogAsync(work, "killed-1.out", "reproject:");
             await cluster.RunAsync("scancel", killed);
             var killedState = (await cluster.WaitAsync(killed, JobTimeout)).Values.Single();
             Assert.Equal("CANCELLED", killedState);
             Assert.DoesNotContain("Build succeeded", Log(work, "killed-1.out"));
-            output.WriteLine($"slurm: shard index 1 (job {killed}) cancelled mid-run: {killedState}");
+            output.WriteLine($"[{clock.Elapsed.TotalSeconds:0.0} s] shard index 1 (job {killed}) cancelled mid-run: {killedState}");
             var resumed = await ShardAsync(cluster, env, 1, work, "resumed-1.out");
             Assert.Equal("COMPLETED", (await cluster.WaitAsync(resumed, JobTimeout)).Values.Single());
             var remerge = await cluster.SbatchAsync(Repo, env, "--chdir=" + Repo, "--export=ALL,CROPDATA_CONFIG,CROPDATA_WORK", "--partition=ci",
                 "--cpus-per-task=2", "--mem=500M", $"--output={work}/logs/remerge.out", "jobs/slurm/cropdata-merge.sbatch");
             Assert.True((await cluster.WaitAsync(remerge, JobTimeout)).Values.Single() == "COMPLETED", Logs(work));
+            output.WriteLine($"[{clock.Elapsed.TotalSeconds:0.0} s] index 1 resubmitted (job {resumed}) and merged again (job {remerge})");
             AssertIdentical(reference, Path.Combine(work, "merged", Dataset), "merge after the cancelled shard was resubmitted");
         }
         finally
@@ -91,6 +99,18 @@ public class SlurmShardedBuildTests(ITestOutputHelper output)
         var reference = Path.Combine(work, "reference");
         Directory.Move(merged, reference);
         return Path.Combine(reference, Dataset);
+    }
+
+    /// <summary>
+    /// The reference's generated sample inputs and sample-data's stamp in a shard's data folder (cp -a keeps the mtimes the
+    /// stamp trusts; the stamp names the folder as ${data_dir}/sample_inputs, so it holds there).
+    /// </summary>
+    private static async Task SeedSampleInputsAsync(string referenceDataset, string dataDir)
+    {
+        var stamps = Path.Combine(dataDir, Dataset, ".build", "stamps");
+        Directory.CreateDirectory(stamps);
+        await Commands.OkAsync("cp", ["-a", Path.Combine(referenceDataset, "..", "..", "sample_inputs"), dataDir]);
+        await Commands.OkAsync("cp", ["-a", Path.Combine(referenceDataset, ".build", "stamps", "sample-data"), stamps]);
     }
 
     private static Task<string> ShardAsync(SlurmCluster cluster, Dictionary<string, string> env, int index, string work, string log) =>
