@@ -4,6 +4,9 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 
+// Slurm, munge and the file modes they insist on are Linux-only.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
 namespace CropData.Cluster.Tests;
 
 /// <summary>
