@@ -60,6 +60,9 @@ public static class SampleGenerator
     public const double CropOriginX = 600000 + 1600 * 30, CropOriginY = 4400040 - 1100 * 30;
     public const int CropWidth = 1250, CropHeight = 1110;
 
+    /// <summary>The Kansas sample's band grid: the crop of 14SPJ described above.</summary>
+    internal static readonly SceneGrid KansasGrid = new(UtmEpsg, CropOriginX, CropOriginY, CropWidth, CropHeight, 1600, 1100);
+
     public const short HlsNoData = -9999;
     public const short NaValue = -1000;
 
@@ -88,7 +91,8 @@ public static class SampleGenerator
         if (real.Count != RealScenes.Length)
             throw new InvalidDataException($"{inputs.OriginalSelectedTilesCsv}: expected the rows of {string.Join(", ", RealScenes)}");
 
-        var classes = ClassesOnSceneGrid(inputs.CdlPath, inputs.ReclassTablePath, out var x5070, out var y5070);
+        var grid = KansasGrid;
+        var classes = ClassesOnSceneGrid(inputs.CdlPath, inputs.ReclassTablePath, grid, out var x5070, out var y5070);
         // One job per band file (each writes its own file through its own GDAL handle), in parallel; the list keeps
         // scene-then-band order, which the CAR and the catalogs follow.
         var jobs = RealScenes.Append(FourthScene)
@@ -99,21 +103,32 @@ public static class SampleGenerator
             var (scene, date, band) = jobs[i];
             var folder = Path.Combine(hls, scene);
             Directory.CreateDirectory(folder);
-            files[i] = WriteSceneBand(classes, x5070, y5070, inputs.Seed, scene, band, date, folder);
+            files[i] = WriteSceneBand(classes, x5070, y5070, inputs.Seed, scene, band, date, folder, grid, Patches);
         });
 
+        var footprint = SceneFootprint4326(grid);
+        var fourth = Decoys.Single(d => d.Id == FourthScene);
+        var decoys = Decoys.Select(d => DecoyRecord(d.Id, d.Cloud, d.Coverage)).ToList();
+        return Package(root, files, real, decoys, [.. real, DecoyRecord(fourth.Id, fourth.Cloud, fourth.Coverage)], _ => footprint);
+    }
+
+    /// <summary>
+    /// Packs the band files into one CAR and writes both static catalogs: the CMR-like one lists
+    /// <paramref name="scenes"/> and the <paramref name="decoys"/> (marked synthetic), the Easier-like one the CIDs of
+    /// <paramref name="withCids"/>. The band files then live on only inside the CAR: download must fetch them through IPFS.
+    /// </summary>
+    internal static SampleOutputs Package(string root, IReadOnlyList<string> files, IReadOnlyList<SceneRecord> scenes,
+        IReadOnlyList<SceneRecord> decoys, IReadOnlyList<SceneRecord> withCids, Func<SceneRecord, JsonNode> footprint)
+    {
         var car = Path.Combine(root, "ipfs", "sample.car");
         Directory.CreateDirectory(Path.GetDirectoryName(car)!);
         var cids = CarPacker.PackToFile(files, car);
         var cidByFile = files.Select((f, i) => (Name: Path.GetFileName(f), Cid: cids[i].ToString()))
             .ToDictionary(x => x.Name, x => x.Cid, StringComparer.Ordinal);
 
-        var footprint = SceneFootprint4326();
-        var cmr = WriteCmrCatalog(Path.Combine(root, "stac", "cmr"), real, footprint);
-        var fourth = Decoys.Single(d => d.Id == FourthScene);
-        var easier = WriteEasierCatalog(Path.Combine(root, "stac", "easier"), [.. real, DecoyRecord(fourth.Id, fourth.Cloud, fourth.Coverage)], cidByFile, footprint);
-        // The band files live on only inside the CAR: the download stage must fetch them through IPFS.
-        Directory.Delete(hls, recursive: true);
+        var cmr = WriteCmrCatalog(Path.Combine(root, "stac", "cmr"), scenes, decoys, footprint);
+        var easier = WriteEasierCatalog(Path.Combine(root, "stac", "easier"), withCids, cidByFile, footprint);
+        Directory.Delete(Path.Combine(root, "hls"), recursive: true);
         return new SampleOutputs(cmr, easier, car, new SortedDictionary<string, string>(cidByFile, StringComparer.Ordinal));
     }
 
@@ -124,34 +139,36 @@ public static class SampleGenerator
     /// </summary>
     public static IReadOnlyList<string> WriteSceneBands(SampleInputs inputs, string scene, int date, string folder)
     {
-        var classes = ClassesOnSceneGrid(inputs.CdlPath, inputs.ReclassTablePath, out var x5070, out var y5070);
+        var classes = ClassesOnSceneGrid(inputs.CdlPath, inputs.ReclassTablePath, KansasGrid, out var x5070, out var y5070);
         Directory.CreateDirectory(folder);
-        return ReflectanceBands.Append(FmaskBand).Select(band => WriteSceneBand(classes, x5070, y5070, inputs.Seed, scene, band, date, folder)).ToList();
+        return ReflectanceBands.Append(FmaskBand)
+            .Select(band => WriteSceneBand(classes, x5070, y5070, inputs.Seed, scene, band, date, folder, KansasGrid, Patches)).ToList();
     }
 
-    private static string WriteSceneBand(byte[] classes, double[] x5070, double[] y5070, ulong seed, string scene, string band, int date, string folder) =>
+    internal static string WriteSceneBand(byte[] classes, double[] x5070, double[] y5070, ulong seed, string scene, string band, int date,
+        string folder, SceneGrid grid, IReadOnlyList<SamplePatch> patches) =>
         band == FmaskBand
-            ? WriteBand(Path.Combine(folder, $"{scene}.{band}.tif"), Fmask(classes, date, x5070, y5070), 255)
-            : WriteBand(Path.Combine(folder, $"{scene}.{band}.tif"), ReflectanceWithPatches(classes, band, date, seed, x5070, y5070), HlsNoData);
+            ? WriteBand(Path.Combine(folder, $"{scene}.{band}.tif"), Fmask(classes, date, x5070, y5070, patches), 255, grid)
+            : WriteBand(Path.Combine(folder, $"{scene}.{band}.tif"), ReflectanceWithPatches(classes, band, date, seed, x5070, y5070, grid, patches), HlsNoData, grid);
 
-    /// <summary>The 13-class label of every scene pixel, from the CDL clip (outside it: natural vegetation).</summary>
-    private static byte[] ClassesOnSceneGrid(string cdlPath, string reclassPath, out double[] x5070, out double[] y5070)
+    /// <summary>The 13-class label of every scene pixel, from the CDL raster (outside it: natural vegetation).</summary>
+    internal static byte[] ClassesOnSceneGrid(string cdlPath, string reclassPath, SceneGrid grid, out double[] x5070, out double[] y5070)
     {
         using var cdl = RasterDataset.Open(cdlPath);
         var codes = cdl.ReadBand<byte>(1);
         var gt = cdl.GeoTransform;
         var table = CdlReclassTable.Load(reclassPath);
 
-        int n = CropWidth * CropHeight;
+        int n = grid.Width * grid.Height;
         x5070 = new double[n];
         y5070 = new double[n];
-        for (int row = 0, i = 0; row < CropHeight; row++)
-            for (int col = 0; col < CropWidth; col++, i++)
+        for (int row = 0, i = 0; row < grid.Height; row++)
+            for (int col = 0; col < grid.Width; col++, i++)
             {
-                x5070[i] = CropOriginX + (col + 0.5) * 30;
-                y5070[i] = CropOriginY - (row + 0.5) * 30;
+                x5070[i] = grid.OriginX + (col + 0.5) * 30;
+                y5070[i] = grid.OriginY - (row + 0.5) * 30;
             }
-        using (var t = CoordinateTransform.FromEpsg(UtmEpsg, 5070)) t.TransformInPlace(x5070, y5070);
+        using (var t = CoordinateTransform.FromEpsg(grid.Epsg, 5070)) t.TransformInPlace(x5070, y5070);
 
         var classes = new byte[n];
         for (int i = 0; i < n; i++)
@@ -164,12 +181,13 @@ public static class SampleGenerator
         return classes;
     }
 
-    private static short[] ReflectanceWithPatches(byte[] classes, string band, int date, ulong seed, double[] x5070, double[] y5070)
+    private static short[] ReflectanceWithPatches(byte[] classes, string band, int date, ulong seed, double[] x5070, double[] y5070,
+        SceneGrid grid, IReadOnlyList<SamplePatch> patches)
     {
         int b = Array.IndexOf(ReflectanceBands, band);
-        var pixels = Reflectance(classes, b, date, seed);
+        var pixels = Reflectance(classes, b, date, seed, grid);
         // What the Fmask flags is visible in the reflectance too: bright cloud and snow, dark shadow.
-        foreach (var p in Patches.Where(p => p.Date == date && p.NaBand is null))
+        foreach (var p in patches.Where(p => p.Date == date && p.NaBand is null))
             Apply(pixels, p, x5070, y5070, v => p.Value switch
             {
                 FmaskValue.Cloud => (short)(b < 3 ? 5200 : b == 3 ? 5600 : 4200),
@@ -177,25 +195,25 @@ public static class SampleGenerator
                 FmaskValue.Shadow => (short)(v / 3),
                 _ => v,
             });
-        foreach (var p in Patches.Where(p => p.Date == date && p.NaBand == band)) Paint(pixels, p, x5070, y5070, NaValue);
+        foreach (var p in patches.Where(p => p.Date == date && p.NaBand == band)) Paint(pixels, p, x5070, y5070, NaValue);
         return pixels;
     }
 
-    private static short[] Reflectance(byte[] classes, int band, int date, ulong seed)
+    private static short[] Reflectance(byte[] classes, int band, int date, ulong seed, SceneGrid grid)
     {
         var pixels = new short[classes.Length];
-        for (int row = 0; row < CropHeight; row++)
-            SyntheticReflectance.FillRow(classes.AsSpan(row * CropWidth, CropWidth), band, date, 1600, 1100 + row, seed,
-                pixels.AsSpan(row * CropWidth, CropWidth));
+        int w = grid.Width;
+        for (int row = 0; row < grid.Height; row++)
+            SyntheticReflectance.FillRow(classes.AsSpan(row * w, w), band, date, grid.Column0, grid.Row0 + row, seed, pixels.AsSpan(row * w, w));
         return pixels;
     }
 
-    private static byte[] Fmask(byte[] classes, int date, double[] x5070, double[] y5070)
+    private static byte[] Fmask(byte[] classes, int date, double[] x5070, double[] y5070, IReadOnlyList<SamplePatch> patches)
     {
         var fmask = new byte[classes.Length];
         for (int i = 0; i < fmask.Length; i++)
             fmask[i] = classes[i] == 7 ? (byte)FmaskValue.Water : (byte)FmaskValue.Clear;
-        foreach (var p in Patches.Where(p => p.Date == date && p.NaBand is null)) Paint(fmask, p, x5070, y5070, (byte)p.Value);
+        foreach (var p in patches.Where(p => p.Date == date && p.NaBand is null)) Paint(fmask, p, x5070, y5070, (byte)p.Value);
         return fmask;
     }
 
@@ -218,9 +236,9 @@ public static class SampleGenerator
         return (-2356095 + col * 6720.0, 3172605 - row * 6720.0);
     }
 
-    private static string WriteBand<T>(string path, T[] pixels, double noData) where T : unmanaged
+    private static string WriteBand<T>(string path, T[] pixels, double noData, SceneGrid scene) where T : unmanaged
     {
-        var grid = new RasterGrid($"EPSG:{UtmEpsg}", GeoTransform.NorthUp(CropOriginX, CropOriginY, 30), CropWidth, CropHeight);
+        var grid = new RasterGrid($"EPSG:{scene.Epsg}", GeoTransform.NorthUp(scene.OriginX, scene.OriginY, 30), scene.Width, scene.Height);
         GeoTiff.Write(path, grid, [pixels], new GeoTiffOptions
         {
             Compression = TiffCompression.Deflate, Predictor = typeof(T) == typeof(short), BlockSize = 256, Cog = true, NoData = noData,
@@ -228,26 +246,27 @@ public static class SampleGenerator
         return path;
     }
 
-    private static JsonNode SceneFootprint4326()
+    internal static JsonNode SceneFootprint4326(SceneGrid g)
     {
-        double[] xs = [CropOriginX, CropOriginX + CropWidth * 30, CropOriginX + CropWidth * 30, CropOriginX, CropOriginX];
-        double[] ys = [CropOriginY, CropOriginY, CropOriginY - CropHeight * 30, CropOriginY - CropHeight * 30, CropOriginY];
-        using (var t = CoordinateTransform.FromEpsg(UtmEpsg, 4326)) t.TransformInPlace(xs, ys);
+        double right = g.OriginX + g.Width * 30, bottom = g.OriginY - g.Height * 30;
+        double[] xs = [g.OriginX, right, right, g.OriginX, g.OriginX];
+        double[] ys = [g.OriginY, g.OriginY, bottom, bottom, g.OriginY];
+        using (var t = CoordinateTransform.FromEpsg(g.Epsg, 4326)) t.TransformInPlace(xs, ys);
         var ring = new JsonArray(xs.Select((x, i) => (JsonNode?)new JsonArray(Math.Round(x, 6), Math.Round(ys[i], 6))).ToArray());
         return new JsonObject { ["type"] = "Polygon", ["coordinates"] = new JsonArray(ring) };
     }
 
-    private static string WriteCmrCatalog(string dir, IReadOnlyList<SceneRecord> real, JsonNode footprint)
+    private static string WriteCmrCatalog(string dir, IReadOnlyList<SceneRecord> real, IReadOnlyList<SceneRecord> decoys, Func<SceneRecord, JsonNode> footprint)
     {
         var writer = new StaticCatalogWriter("sample-cmr", "CMR-STAC-like catalog of the embedded sample (real scene metadata + synthetic decoys)");
         writer.AddCollection(new StacCollectionSpec(HlsStacItems.CmrCollection, "HLS Sentinel-2 MSI surface reflectance (sample)"));
-        var scenes = real.Select(s => (Scene: s, Synthetic: false)).Concat(Decoys.Select(d => (Scene: DecoyRecord(d.Id, d.Cloud, d.Coverage), Synthetic: true)));
+        var scenes = real.Select(s => (Scene: s, Synthetic: false)).Concat(decoys.Select(d => (Scene: d, Synthetic: true)));
         foreach (var (scene, synthetic) in scenes)
         {
             var time = SensingTime(scene.SceneId);
-            var umm = HlsStacItems.UmmgDocument(scene, time, footprint);
+            var umm = HlsStacItems.UmmgDocument(scene, time, footprint(scene));
             if (synthetic) umm["Comment"] = "synthetic decoy scene of the embedded sample";
-            var item = HlsStacItems.CmrItem(scene, time, footprint, scene.SceneId + ".umm_json");
+            var item = HlsStacItems.CmrItem(scene, time, footprint(scene), scene.SceneId + ".umm_json");
             writer.AddItem(HlsStacItems.CmrCollection, item,
                 [new StacSidecarFile(scene.SceneId + ".umm_json", Encoding.UTF8.GetBytes(umm.ToJsonString(new() { WriteIndented = true }) + "\n"))]);
         }
@@ -255,7 +274,7 @@ public static class SampleGenerator
         return Path.Combine(dir, "catalog.json");
     }
 
-    private static string WriteEasierCatalog(string dir, IReadOnlyList<SceneRecord> real, IReadOnlyDictionary<string, string> cids, JsonNode footprint)
+    private static string WriteEasierCatalog(string dir, IReadOnlyList<SceneRecord> real, IReadOnlyDictionary<string, string> cids, Func<SceneRecord, JsonNode> footprint)
     {
         var writer = new StaticCatalogWriter("sample-easier", "Easier-STAC-like catalog of the embedded sample (band CIDs of the generated files)");
         writer.AddCollection(new StacCollectionSpec("HLSS30", "HLS S30 band files on IPFS (sample)"));
@@ -268,7 +287,7 @@ public static class SampleGenerator
                 scene.S3Links.TryGetValue(b, out var s3);
                 return (b, https ?? file, s3, cids[file]);
             });
-            writer.AddItem("HLSS30", HlsStacItems.EasierItem(scene.SceneId, bands, footprint, SensingTime(scene.SceneId)));
+            writer.AddItem("HLSS30", HlsStacItems.EasierItem(scene.SceneId, bands, footprint(scene), SensingTime(scene.SceneId)));
         }
         writer.Write(dir, replace: true);
         return Path.Combine(dir, "catalog.json");
@@ -300,6 +319,12 @@ public enum FmaskValue : byte
     Snow = 64 | 16,
     Water = 64 | 32,
 }
+
+/// <summary>
+/// A north-up 30 m crop of a tile's UTM grid that band files are written on; (Column0, Row0) is its first pixel's
+/// position on the synthetic reflectance's noise lattice.
+/// </summary>
+internal sealed record SceneGrid(int Epsg, double OriginX, double OriginY, int Width, int Height, long Column0, long Row0);
 
 /// <summary>A box of pixels (offsets from the chip's upper-left corner, may exceed 0..224) on one date.</summary>
 public sealed record SamplePatch(string Chip, int Date, int Col0, int Row0, int Col1, int Row1, FmaskValue Value, string? NaBand = null);

@@ -10,10 +10,16 @@ public sealed class SampleBuild : IDisposable
     public string Root { get; } = RepoRoot();
     public string DataDir { get; }
     public string ConfigPath { get; }
-    public string Dataset => Path.Combine(DataDir, "training_datasets", "sample");
+    public string Dataset => Path.Combine(DataDir, "training_datasets", DatasetName);
 
-    public SampleBuild(string? configEdits = null)
+    /// <summary>The config file under config/ this build starts from, and the train_dataset_name it sets.</summary>
+    public string SourceConfig { get; }
+    public string DatasetName { get; }
+
+    public SampleBuild(string? configEdits = null, string sourceConfig = "config.yaml", string datasetName = "sample")
     {
+        SourceConfig = sourceConfig;
+        DatasetName = datasetName;
         DataDir = Path.Combine(Path.GetTempPath(), "cropdata-e2e-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(DataDir);
         ConfigPath = Path.Combine(DataDir, "config.yaml");
@@ -23,7 +29,8 @@ public sealed class SampleBuild : IDisposable
     /// <summary>The sample config with data_dir pointing here; <paramref name="extra"/> YAML is appended (later keys win? no: replaced sections).</summary>
     public void WriteConfig(string? extra = null, Func<string, string>? edit = null)
     {
-        var text = System.IO.File.ReadAllText(Path.Combine(Root, "config", "config.yaml")).Replace("data_dir: datasets", $"data_dir: {DataDir}");
+        var text = System.Text.RegularExpressions.Regex.Replace(System.IO.File.ReadAllText(Path.Combine(Root, "config", SourceConfig)),
+            "^data_dir: .*$", $"data_dir: {DataDir}", System.Text.RegularExpressions.RegexOptions.Multiline);
         if (edit is not null) text = edit(text);
         if (extra is not null) text += "\n" + extra + "\n";
         System.IO.File.WriteAllText(ConfigPath, text);
@@ -50,20 +57,26 @@ public sealed class SampleBuild : IDisposable
     {
         string template = await TemplateDataDir();
         var b = new SampleBuild(configEdits);
+        await b.CopyInputsAsync(template, Path.Combine(template, "training_datasets", "sample"));
+        return b;
+    }
+
+    /// <summary>Copies the generated sample inputs of <paramref name="dataDir"/> and the stamp of sample-data in <paramref name="dataset"/> here.</summary>
+    internal async Task CopyInputsAsync(string dataDir, string dataset)
+    {
         foreach (var (from, to) in new[]
                  {
-                     (Path.Combine(template, "sample_inputs"), Path.Combine(b.DataDir, "sample_inputs")),
-                     (Path.Combine(template, "training_datasets", "sample", ".build", "stamps", "sample-data"), Path.Combine(b.Dataset, ".build", "stamps", "sample-data")),
+                     (Path.Combine(dataDir, "sample_inputs"), Path.Combine(DataDir, "sample_inputs")),
+                     (Path.Combine(dataset, ".build", "stamps", "sample-data"), Path.Combine(Dataset, ".build", "stamps", "sample-data")),
                  })
         {
             Directory.CreateDirectory(Path.GetDirectoryName(to)!);
             await CopyAsync(from, to);
         }
-        return b;
     }
 
     /// <summary><c>cp -a</c>: mtimes kept, so the stamps of a copied build still hold.</summary>
-    private static async Task CopyAsync(string from, string to)
+    internal static async Task CopyAsync(string from, string to)
     {
         var cp = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("cp", ["-a", from, to]))!;
         await cp.WaitForExitAsync();

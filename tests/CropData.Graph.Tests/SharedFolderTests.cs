@@ -47,6 +47,23 @@ public sealed class SharedFolderTests : IDisposable
 
     public void Dispose() => Directory.Delete(_data, recursive: true);
 
+    // A file of a folder that an upstream unit produces whole is not there before that unit runs: a dry run (the merge's
+    // guard among others) reports it as "will be rebuilt", like a declared output file, not as missing.
+    [Fact]
+    public async Task A_dry_run_counts_a_file_of_an_output_folder_to_be_rebuilt_as_will_be_rebuilt_not_missing()
+    {
+        string shared = Path.Combine(_data, "sample_inputs");
+        using var w = new World();
+        var r = await w.BuildWith(o => new SharedContext(o, w, shared), ["--dryrun"]);
+
+        Assert.Equal(UnitStatus.WouldBuild, Assert.Single(r.Task("generate")!.Units).Status);
+        var use = Assert.Single(r.Task("use")!.Units);
+        Assert.Equal(UnitStatus.WouldBuild, use.Status);
+        Assert.DoesNotContain(use.Reasons, reason => reason.Kind == ReasonKind.InputMissing);
+        Assert.Equal(GenerateSharedTask.Files, use.Reasons.Count(reason => reason.Kind == ReasonKind.UpstreamWillBuild));
+        Assert.False(Directory.Exists(shared)); // a dry run writes nothing
+    }
+
     [Fact]
     public async Task Ten_rounds_of_two_datasets_forcing_their_shared_folder_at_once_all_succeed()
     {

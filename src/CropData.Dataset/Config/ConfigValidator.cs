@@ -13,6 +13,8 @@ internal static class ConfigValidator
         if (string.IsNullOrWhiteSpace(c.DataDir)) Fail("data_dir", c.DataDir, "a folder path");
         if (string.IsNullOrWhiteSpace(c.TrainDatasetName) || c.TrainDatasetName.IndexOfAny(['/', '\\']) >= 0 || c.TrainDatasetName is "." or "..")
             Fail("train_dataset_name", c.TrainDatasetName, "a plain folder name (no path separators)");
+        if ((c.Sample.Tiles.Count == 0) != (c.Sample.Chips.Count == 0))
+            Fail("sample.tiles", c.Sample.Tiles, "sample.tiles and sample.chips together (the multi-tile sample), or neither");
         if (c.Tiles.Mode is not ("nearest-centroid" or "containing"))
             Fail("tiles.mode", c.Tiles.Mode, "nearest-centroid or containing");
         if (c.Reproject.Mode is not ("original" or "exact"))

@@ -59,6 +59,10 @@ public sealed record SampleConfig : ConfigSection
     public bool Enabled { get => Read(field); init; }
     [Description("Seed of the sample generator (same seed, same bytes).")]
     public int Seed { get => Read(field); init; } = 20220315;
+    [Description("Multi-tile sample (config/sample-tiles.yaml): HLS tiles whose 3 scenes selected by the original get synthetic band files; empty: the Kansas-clip sample of 14SPJ.")]
+    public IReadOnlyList<string> Tiles { get => Read(field); init; } = [];
+    [Description("Multi-tile sample: the chips its synthetic CDL window (written to sample_inputs/cdl/, the config's cdl.path) and band files cover.")]
+    public IReadOnlyList<string> Chips { get => Read(field); init; } = [];
 }
 
 public sealed record AoiConfig : ConfigSection

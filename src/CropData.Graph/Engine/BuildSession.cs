@@ -52,6 +52,16 @@ internal sealed class BuildSession
     /// <summary>Dry run: declared outputs of units that would build → "task/unit".</summary>
     public ConcurrentDictionary<string, string> PlannedOutputs { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Dry run: output folders (produced whole) of units that would build, each with a trailing separator.</summary>
+    public ConcurrentDictionary<string, string> PlannedFolders { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Dry run: whether a unit that would build writes this path, as a declared output or as a file of a declared output
+    /// folder (the sample's generated inputs: a file there is missing before sample-data runs, not missing for good).
+    /// </summary>
+    public bool WillBeWritten(string path) =>
+        PlannedOutputs.ContainsKey(path) || (!PlannedFolders.IsEmpty && PlannedFolders.Keys.Any(f => path.StartsWith(f, StringComparison.Ordinal)));
+
     public ConcurrentQueue<UnitWarning> Warnings { get; } = new();
 
     public string Display(string fullPath)

@@ -96,8 +96,12 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         if (s.DryRun)
         {
             foreach (var p in plans.Where(p => p.Status == UnitStatus.WouldBuild))
+            {
                 foreach (var o in p.Outputs)
                     s.PlannedOutputs[o] = name + "/" + p.Id;
+                foreach (var t in p.Trees)
+                    s.PlannedFolders[t + Path.DirectorySeparatorChar] = name + "/" + p.Id;
+            }
             return Summarize(name, plans, stale.Count, clock.Elapsed, dryRun: true);
         }
 
@@ -341,7 +345,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
 
         foreach (int i in missing)
         {
-            if (s.DryRun && s.PlannedOutputs.ContainsKey(p.Inputs[i]))
+            if (s.DryRun && s.WillBeWritten(p.Inputs[i]))
             {
                 reasons.Add(new BuildReason(ReasonKind.UpstreamWillBuild, p.InputDisplay[i]));
             }
@@ -369,7 +373,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
         if (s.DryRun)
         {
             for (int i = 0; i < p.Inputs.Length; i++)
-                if (p.InputHashes[i] is not null && s.PlannedOutputs.ContainsKey(p.Inputs[i]))
+                if (p.InputHashes[i] is not null && s.WillBeWritten(p.Inputs[i]))
                     reasons.Add(new BuildReason(ReasonKind.UpstreamWillBuild, p.InputDisplay[i]));
         }
 
@@ -472,7 +476,7 @@ internal static class UnitEngine<TContext, TUnit> where TContext : BuildContext
             if (e.Config[c].Key != key || e.Config[c].Value != value) return false;
             c++;
         }
-        if (s.DryRun && !s.PlannedOutputs.IsEmpty && p.Inputs.Any(s.PlannedOutputs.ContainsKey)) return false;
+        if (s.DryRun && (!s.PlannedOutputs.IsEmpty || !s.PlannedFolders.IsEmpty) && p.Inputs.Any(s.WillBeWritten)) return false;
         if (!e.SamePaths(p.Inputs, s)) return false;
         for (int i = 0; i < p.Inputs.Length; i++)
             if (e.Inputs[i].MtimeTicks == 0 || FileStat.Of(p.Inputs[i]) != e.Inputs[i]) return false;
