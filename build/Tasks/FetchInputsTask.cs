@@ -18,6 +18,8 @@ public sealed class FetchInputsTask : AsyncFrostingTask<DatasetContext>
         var unknown = new List<string>();
         foreach (var path in c.InputFiles.Distinct(StringComparer.Ordinal))
         {
+            // The embedded samples generate their inputs under ${data_dir} (sample-data, the first stage): nothing to fetch.
+            if (c.Config.Sample.Enabled && path.Contains("${data_dir}", StringComparison.Ordinal)) continue;
             var full = Path.GetFullPath(c.Resolve(path));
             if (File.Exists(full)) continue;
             if (pinned.TryGetValue(full, out var entry)) missing.Add(entry);

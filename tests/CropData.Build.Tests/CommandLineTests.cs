@@ -75,6 +75,14 @@ public class CommandLineTests
         Assert.True(sample.ExitCode == 0, sample.Stderr);
         Assert.Contains("nothing to fetch", sample.Stdout + sample.Stderr);
 
+        // The multi-tile sample's CDL is generated under ${data_dir} by sample-data: nothing to fetch on an empty folder either.
+        var tiles = Path.Combine(b.DataDir, "sample-tiles.yaml");
+        File.WriteAllText(tiles, File.ReadAllText(Path.Combine(b.Root, "config", "sample-tiles.yaml"))
+            .Replace("data_dir: datasets/sample-tiles", $"data_dir: {Path.Combine(b.DataDir, "tiles")}", StringComparison.Ordinal));
+        var multi = await HostAsync(tiles, "--target=fetch-inputs", "--offline");
+        Assert.True(multi.ExitCode == 0, multi.Stderr);
+        Assert.Contains("nothing to fetch", multi.Stdout + multi.Stderr);
+
         var conus = await HostAsync(Path.Combine(b.Root, "config", "conus.yaml"), "--target=fetch-inputs", "--offline");
         Assert.Equal(1, conus.ExitCode);
         Assert.Contains("data/external/2022_30m_cdls.zip", conus.Stderr);

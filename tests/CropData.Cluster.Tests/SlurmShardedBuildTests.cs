@@ -162,7 +162,7 @@ public class SlurmShardedBuildTests(ITestOutputHelper output)
 
     private static string Show(IReadOnlyDictionary<string, string> states) => string.Join(", ", states.Select(s => $"{s.Key} {s.Value}"));
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         var d = new DirectoryInfo(AppContext.BaseDirectory);
         while (d is not null && !File.Exists(Path.Combine(d.FullName, "CropData.sln"))) d = d.Parent;
