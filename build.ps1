@@ -25,7 +25,7 @@ if (-not (Test-Gdal)) {
 if ($args -contains '--target=test') {
     $rest = $args | Where-Object { $_ -ne '--target=test' }
     Remove-Item -Recurse -Force "$Root/TestResults" -ErrorAction SilentlyContinue
-    # As build.sh: one compile, then the end-to-end project beside the library projects.
+    # As build.sh: one compile, then the end-to-end projects (Build.Tests, then Cluster.Tests) beside the library projects.
     dotnet build "$Root/CropData.sln" -c Release --nologo -v q -clp:ErrorsOnly
     if ($LASTEXITCODE -ne 0) { Write-Output "0 passed, 1 failed"; exit 1 }
     # The solution holds the host: a later ./build.ps1 need not build it again.
@@ -33,8 +33,12 @@ if ($args -contains '--target=test') {
     (Get-Item "$Root/build/bin/.host-built").LastWriteTimeUtc = [DateTime]::UtcNow
     $e2e = Start-Job -ScriptBlock {
         param($Root, $rest)
-        dotnet test "$Root/tests/CropData.Build.Tests/CropData.Build.Tests.csproj" -c Release --no-build --nologo --logger trx --results-directory "$Root/TestResults" @rest
-        $LASTEXITCODE
+        $e = 0
+        foreach ($project in 'CropData.Build.Tests', 'CropData.Cluster.Tests') {
+            dotnet test "$Root/tests/$project/$project.csproj" -c Release --no-build --nologo --logger trx --results-directory "$Root/TestResults" @rest
+            if ($LASTEXITCODE -ne 0) { $e = 1 }
+        }
+        $e
     } -ArgumentList $Root, $rest
     dotnet test "$Root/CropData.LibraryTests.slnf" -c Release --no-build --nologo -m:1 --logger trx --results-directory "$Root/TestResults" @rest
     $rc = $LASTEXITCODE

@@ -73,8 +73,9 @@ need_test_deps() {
   exit 3
 }
 
-# The suite: one compile, then the end-to-end project (CropData.Build.Tests, the long pole: ~4 min of real builds)
-# runs beside the eight library projects (CropData.LibraryTests.slnf, one after another) instead of after them.
+# The suite: one compile, then two lanes side by side: the end-to-end projects (CropData.Build.Tests, ~3.5 min of
+# real builds, then CropData.Cluster.Tests, a real one-node Slurm) and the eight library projects
+# (CropData.LibraryTests.slnf, one after another), each lane ~4 min on 2 cores.
 run_tests() {
   local results="$ROOT/TestResults"
   rm -rf "$results"
@@ -83,8 +84,14 @@ run_tests() {
   touch "$BUILT_STAMP" # the solution holds the host: a later ./build.sh need not build it again
   local e2e_log="$results/build-tests.log"
   mkdir -p "$results"
-  dotnet test "$ROOT/tests/CropData.Build.Tests/CropData.Build.Tests.csproj" -c Release --no-build --nologo \
-    --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@" >"$e2e_log" 2>&1 &
+  (
+    e=0
+    for project in CropData.Build.Tests CropData.Cluster.Tests; do
+      dotnet test "$ROOT/tests/$project/$project.csproj" -c Release --no-build --nologo \
+        --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@" || e=1
+    done
+    exit $e
+  ) >"$e2e_log" 2>&1 &
   local e2e=$!
   dotnet test "$ROOT/CropData.LibraryTests.slnf" -c Release --no-build --nologo -m:1 \
     --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@" || rc=$?
