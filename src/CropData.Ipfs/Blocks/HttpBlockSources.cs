@@ -4,34 +4,40 @@ using CropData.Ipfs.Retrieval;
 
 namespace CropData.Ipfs.Blocks;
 
-/// <summary>A Kubo node's RPC API (also js-ipfs): <c>POST /api/v0/block/get?arg=CID</c> returns the block's bytes.</summary>
-public sealed class KuboBlockSource : IBlockSource
+/// <summary>A block source over HTTP: its base URL, client, concurrency and the name errors and logs give it.</summary>
+public abstract class HttpBlockSource : IBlockSource
 {
-    private readonly HttpClient _http;
-    private readonly Uri _api;
-
-    public KuboBlockSource(Uri apiBase, int maxConcurrency = 8, HttpClient? http = null)
+    protected HttpBlockSource(Uri baseUri, int maxConcurrency, HttpClient? http, Func<string, string> name)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrency, 1);
-        _api = HttpUtil.Normalize(apiBase, "/api/v0");
-        _http = http ?? HttpUtil.DefaultClient;
+        Base = baseUri;
+        Http = http ?? HttpUtil.DefaultClient;
         MaxConcurrency = maxConcurrency;
-        Name = $"kubo-rpc {_api.ToString().TrimEnd('/')} (block/get)";
+        Name = name(baseUri.ToString().TrimEnd('/'));
     }
 
+    protected Uri Base { get; }
+    protected HttpClient Http { get; }
     public string Name { get; }
     public int MaxConcurrency { get; }
 
-    public async Task<byte[]> GetBlockAsync(Cid cid, IpfsFetchOptions options, CancellationToken ct)
+    public abstract Task<byte[]> GetBlockAsync(Cid cid, IpfsFetchOptions options, CancellationToken ct);
+}
+
+/// <summary>A Kubo node's RPC API (also js-ipfs): <c>POST /api/v0/block/get?arg=CID</c> returns the block's bytes.</summary>
+public sealed class KuboBlockSource(Uri apiBase, int maxConcurrency = 8, HttpClient? http = null)
+    : HttpBlockSource(HttpUtil.Normalize(apiBase, "/api/v0"), maxConcurrency, http, api => $"kubo-rpc {api} (block/get)")
+{
+    public override async Task<byte[]> GetBlockAsync(Cid cid, IpfsFetchOptions options, CancellationToken ct)
     {
         // The node's own timeout stops a network search for a block it does not hold (Kubo would search forever).
         var seconds = Math.Max(1, (int)Math.Ceiling(options.ResponseTimeout.TotalSeconds));
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_api, $"api/v0/block/get?arg={cid}&timeout={seconds}s"))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Base, $"api/v0/block/get?arg={cid}&timeout={seconds}s"))
         {
             Content = new ByteArrayContent([]),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        return await BlockHttp.GetAsync(_http, request, null, options, Name, ct).ConfigureAwait(false);
+        return await BlockHttp.GetAsync(Http, request, null, options, Name, ct).ConfigureAwait(false);
     }
 }
 
@@ -39,29 +45,16 @@ public sealed class KuboBlockSource : IBlockSource
 /// A trustless gateway's block endpoint (ipfs/specs trustless-gateway): <c>GET /ipfs/CID?format=raw</c> with
 /// <c>Accept: application/vnd.ipld.raw</c>. A gateway answering with another Content-Type is not trusted.
 /// </summary>
-public sealed class GatewayBlockSource : IBlockSource
+public sealed class GatewayBlockSource(Uri gatewayBase, int maxConcurrency = 8, HttpClient? http = null)
+    : HttpBlockSource(HttpUtil.Normalize(gatewayBase), maxConcurrency, http, gateway => $"trustless-gateway {gateway} (format=raw)")
 {
     private const string RawType = "application/vnd.ipld.raw";
-    private readonly HttpClient _http;
-    private readonly Uri _base;
 
-    public GatewayBlockSource(Uri gatewayBase, int maxConcurrency = 8, HttpClient? http = null)
+    public override async Task<byte[]> GetBlockAsync(Cid cid, IpfsFetchOptions options, CancellationToken ct)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrency, 1);
-        _base = HttpUtil.Normalize(gatewayBase);
-        _http = http ?? HttpUtil.DefaultClient;
-        MaxConcurrency = maxConcurrency;
-        Name = $"trustless-gateway {_base.ToString().TrimEnd('/')} (format=raw)";
-    }
-
-    public string Name { get; }
-    public int MaxConcurrency { get; }
-
-    public async Task<byte[]> GetBlockAsync(Cid cid, IpfsFetchOptions options, CancellationToken ct)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_base, $"ipfs/{cid}?format=raw"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Base, $"ipfs/{cid}?format=raw"));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(RawType));
-        return await BlockHttp.GetAsync(_http, request, RawType, options, Name, ct).ConfigureAwait(false);
+        return await BlockHttp.GetAsync(Http, request, RawType, options, Name, ct).ConfigureAwait(false);
     }
 }
 
