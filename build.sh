@@ -26,7 +26,7 @@ need_dotnet() {
 
 have_gdal() {
   [ -n "${CROPDATA_GDAL_LIBRARY:-}" ] && [ -e "$CROPDATA_GDAL_LIBRARY" ] && return 0
-  if command -v ldconfig >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep -qE 'libgdal\.so\.(3[2-9]|[4-9][0-9])'; then return 0; fi
+  if command -v ldconfig >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep -E 'libgdal\.so\.(3[2-9]|[4-9][0-9])' >/dev/null; then return 0; fi  # not -q: see .ci/run
   ls /usr/lib/*/libgdal.so.3[2-9]* /usr/lib/libgdal.so.3[2-9]* /usr/local/lib/libgdal.so* /opt/homebrew/lib/libgdal.dylib >/dev/null 2>&1
 }
 
