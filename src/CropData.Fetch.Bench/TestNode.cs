@@ -42,13 +42,16 @@ internal sealed class TestNode : IDisposable
     }
 
     /// <summary><c>ipfs add --cid-version=1</c> (raw leaves, 256 KiB chunks: the HLS catalogue's layout).</summary>
-    public async Task<string> AddAsync(string path)
+    public Task<string> AddAsync(string path) => AddAsync(_http, Api, path);
+
+    /// <summary><c>ipfs add --cid-version=1</c> on the node whose RPC API is <paramref name="api"/> (also the IPFS benchmark's).</summary>
+    public static async Task<string> AddAsync(HttpClient http, Uri api, string path)
     {
         using var form = new MultipartFormDataContent();
         var content = new StreamContent(File.OpenRead(path), 1 << 20);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         form.Add(content, "file", Path.GetFileName(path));
-        using var resp = await _http.PostAsync(new Uri(Api, "/api/v0/add?cid-version=1&raw-leaves=true&cid-base=base32"), form);
+        using var resp = await http.PostAsync(new Uri(api, "/api/v0/add?cid-version=1&raw-leaves=true&cid-base=base32"), form);
         var text = await resp.Content.ReadAsStringAsync();
         resp.EnsureSuccessStatusCode();
         using var doc = JsonDocument.Parse(text.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);

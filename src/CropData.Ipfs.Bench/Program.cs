@@ -6,8 +6,7 @@
 //   and the peak resident memory of a child process that only verifies the file (goal < 100 MB).
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Text.Json;
+using CropData.Fetch.Bench;
 using CropData.Ipfs.Import;
 using CropData.Ipfs.Multiformats;
 using CropData.Ipfs.Retrieval;
@@ -48,7 +47,7 @@ var sw0 = Stopwatch.StartNew();
 var mine = CidCalculator.ComputeFile(file).Root;
 Console.WriteLine($"CidCalculator.ComputeFile: {mine}  {sw0.Elapsed.TotalSeconds:0.00} s = {size / 1e6 / sw0.Elapsed.TotalSeconds:0} MB/s");
 sw0.Restart();
-var nodeCid = await AddAsync(http, api, file);
+var nodeCid = await TestNode.AddAsync(http, api, file);
 Console.WriteLine($"node add: {nodeCid}  {sw0.Elapsed.TotalSeconds:0.00} s; equal: {nodeCid == mine.ToString()}");
 var cid = Cid.Parse(nodeCid);
 
@@ -190,19 +189,6 @@ static void WritePayload(string path, long length)
         rng.NextBytes(buffer);
         fs.Write(buffer, 0, (int)Math.Min(buffer.Length, length - done));
     }
-}
-
-static async Task<string> AddAsync(HttpClient http, Uri api, string path)
-{
-    using var form = new MultipartFormDataContent();
-    var content = new StreamContent(File.OpenRead(path), 1 << 20);
-    content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-    form.Add(content, "file", Path.GetFileName(path));
-    using var resp = await http.PostAsync(new Uri(api, "/api/v0/add?cid-version=1&raw-leaves=true&cid-base=base32"), form);
-    var text = await resp.Content.ReadAsStringAsync();
-    resp.EnsureSuccessStatusCode();
-    using var doc = JsonDocument.Parse(text.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
-    return doc.RootElement.GetProperty("Hash").GetString()!;
 }
 
 static Dictionary<string, string> ParseArgs(string[] args)
