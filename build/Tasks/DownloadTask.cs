@@ -145,9 +145,10 @@ public sealed class DownloadTask : UnitTask<DatasetContext, SceneBand>
         // tile_payloads.json (spec stage 6's table): what each band really is and, for bands not from IPFS, where it came
         // from and how it was verified. Units come in configured band order within a scene.
         // A band read by range (download.mode ranges) is the plan's CID, verified block by block in stage 8.
+        // u.Cid is the band plan's CID: in ranges mode a band with one is read by range (DatasetContext.ReadsByRange).
         BandCid? RecordOf(SceneBand u) =>
             File.Exists(c.Paths.BandRecord(u.Scene, u.Band)) ? WorkFile.Read<BandCid>(c.Paths.BandRecord(u.Scene, u.Band))
-            : c.ReadsByRange(u.Scene, u.Band) ? new BandCid(c.State.BandPlan(u.Scene, u.Band).Filename, u.Cid!, u.Band) : null;
+            : c.RangesMode && u.Cid is { } cid ? new BandCid(c.State.BandPlan(u.Scene, u.Band).Filename, cid, u.Band) : null;
         var payloads = c.State.SceneBands().Select(u => (u.Scene, Record: RecordOf(u))).Where(x => x.Record is not null)
             .GroupBy(x => x.Scene, StringComparer.Ordinal)
             .Select(g => KeyValuePair.Create(g.Key, (IReadOnlyList<BandCid>)g.Select(x => x.Record!).ToList()));
