@@ -75,7 +75,7 @@ public sealed class DatasetContext : BuildContext
     /// Warp chunks shared by the reproject units of this build (the chip rows of one band file): one cache per build,
     /// since band files do not change while the reproject stage runs.
     /// </summary>
-    public CropData.Gdal.WarpedChunkCache WarpCache { get; } = new();
+    public CropData.Gdal.WarpedChunkCache WarpCache { get; } = new() { Reads = IpfsVirtualFiles.ReadLog };
 
     /// <summary>The Sentinel-2 tile centroids, indexed for chip → tile assignment (built once, on first use).</summary>
     public TileAssigner TileAssigner => Touch(Config.Grid.TileCentroids, _tileAssigner).Value;
@@ -143,9 +143,9 @@ public sealed class DatasetContext : BuildContext
         Touch((Config.Download.AuthHosts, Config.Download.MaxTries, Config.Download.TimeoutSeconds, Config.Stac.TokenEnv), _https).Value;
     private readonly Lazy<CropData.Stac.Download.EarthdataDownloader> _https;
 
-    /// <summary>download.mode ranges: stage 8 reads the bands that have a CID from /vsiipfs/CID (verified blocks), and
-    /// stage 7 fetches whole only the bands without one (https).</summary>
-    public bool RangesMode => Config.Download.Mode == "ranges";
+    /// <summary>download.mode ranges (with a source serving blocks): stage 8 reads the bands that have a CID from
+    /// /vsiipfs/CID (verified blocks), and stage 7 fetches whole only the bands without one (https).</summary>
+    public bool RangesMode => Config.Download.ReadsBlocks(Config.Ipfs);
 
     /// <summary>The /vsiipfs/ band files of this run (download.mode ranges), made on first use.</summary>
     public IpfsVirtualFiles BandFiles =>

@@ -19,7 +19,16 @@ public sealed class WarpedChunkCache(long maxBytes = 512L << 20)
     private sealed class Entry
     {
         public Array? Pixels;
+        public object? Reads;
     }
+
+    /// <summary>
+    /// Notes what the calling thread's warps read of their sources (download.mode ranges: the IPFS leaves each reproject
+    /// unit read, which it writes as an output). A chunk served from the cache replays what its warp read, so what a
+    /// window's warp notes is the same whichever window warped the chunk first: a resumed build records what an
+    /// uninterrupted one did.
+    /// </summary>
+    public ISourceReadLog? Reads { get; init; }
 
     private readonly ConcurrentDictionary<string, Entry> _chunks = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Key, long Bytes)> _order = new();
@@ -53,10 +62,13 @@ public sealed class WarpedChunkCache(long maxBytes = 512L << 20)
         {
             if (entry.Pixels is T[] cached)
             {
+                Reads?.Replay(entry.Reads);
                 Interlocked.Increment(ref _served);
                 return cached;
             }
-            pixels = warp(); // an exception leaves the entry empty: the next caller warps again
+            var noting = Reads?.Begin();
+            try { pixels = warp(); } // an exception leaves the entry empty: the next caller warps again
+            finally { entry.Reads = Reads?.End(noting); }
             entry.Pixels = pixels;
             size = (long)pixels.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
         }
@@ -70,4 +82,17 @@ public sealed class WarpedChunkCache(long maxBytes = 512L << 20)
             }
         return pixels;
     }
+}
+
+/// <summary>A record of the source bytes the calling thread's reads use (see <see cref="WarpedChunkCache.Reads"/>).</summary>
+public interface ISourceReadLog
+{
+    /// <summary>Starts noting the calling thread's reads (null: nothing is recorded on this thread).</summary>
+    object? Begin();
+
+    /// <summary>Stops noting; what was read since <see cref="Begin"/> returned <paramref name="noting"/>.</summary>
+    object? End(object? noting);
+
+    /// <summary>Records on the calling thread reads noted earlier (by <see cref="End"/>), as if made again.</summary>
+    void Replay(object? reads);
 }

@@ -44,6 +44,23 @@ public sealed class IpfsVirtualFiles
     /// <summary>Routes this thread's /vsiipfs/ reads to this build's fetcher until disposed, recording the leaves they use.</summary>
     public ReadScope BeginReads() => _scope = new ReadScope(this);
 
+    /// <summary>
+    /// The leaves used by the reads of the calling thread's scope, for <see cref="CropData.Gdal.WarpedChunkCache.Reads"/>:
+    /// a chunk one unit warped and another took from the cache counts as read by both.
+    /// </summary>
+    public static readonly CropData.Gdal.ISourceReadLog ReadLog = new ScopeReadLog();
+
+    private sealed class ScopeReadLog : CropData.Gdal.ISourceReadLog
+    {
+        public object? Begin() => _scope?.BeginNoting();
+        public object? End(object? noting) => noting is ReadScope.Noted n ? _scope?.EndNoting(n) : null;
+        public void Replay(object? reads)
+        {
+            if (reads is ReadScope.Noted n && _scope is { } scope)
+                foreach (var (cid, size, leaves) in n.Reads) scope.Add(cid, size, leaves);
+        }
+    }
+
     private UnixFsRangeFile File(string cid)
     {
         var lazy = _files.GetOrAdd(cid, k => new Lazy<UnixFsRangeFile>(
@@ -77,6 +94,27 @@ public sealed class IpfsVirtualFiles
         /// <summary>The first read that failed in this scope (GDAL was told; this makes sure the unit fails too).</summary>
         public Exception? Failure { get; internal set; }
 
+        private readonly List<Noted> _noting = [];
+
+        /// <summary>Reads noted between <see cref="BeginNoting"/> and <see cref="EndNoting"/>.</summary>
+        internal sealed class Noted
+        {
+            public List<(string Cid, long Size, IReadOnlyList<(long Start, long Length)> Leaves)> Reads { get; } = [];
+        }
+
+        internal Noted BeginNoting()
+        {
+            var n = new Noted();
+            lock (_leaves) _noting.Add(n);
+            return n;
+        }
+
+        internal Noted EndNoting(Noted n)
+        {
+            lock (_leaves) _noting.Remove(n);
+            return n;
+        }
+
         internal void Add(string cid, long size, IReadOnlyList<(long Start, long Length)> leaves)
         {
             lock (_leaves)
@@ -84,6 +122,7 @@ public sealed class IpfsVirtualFiles
                 if (!_leaves.TryGetValue(cid, out var set)) _leaves[cid] = set = [];
                 foreach (var (start, length) in leaves) set[start] = length;
                 _sizes[cid] = size;
+                foreach (var n in _noting) n.Reads.Add((cid, size, leaves));
             }
         }
 

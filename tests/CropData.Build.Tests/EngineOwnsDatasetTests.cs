@@ -99,7 +99,7 @@ public class EngineOwnsDatasetTests
     [Fact]
     public async Task A_failed_build_runs_no_dependent_or_release_step_and_verify_refuses_the_dataset()
     {
-        using var b = await SampleBuild.BuiltAsync();
+        using var b = await SampleBuild.BuiltWholeAsync();
         await b.BuildOkAsync(); // the copied sample, settled in its new place
         var manifest = File.ReadAllBytes(b.File(DatasetManifest.FileName));
         var before = Hashes(b.Dataset);
@@ -140,7 +140,7 @@ public class EngineOwnsDatasetTests
     [Fact]
     public async Task Band_files_fetched_once_come_from_the_cid_cache_without_any_source()
     {
-        using var b = await SampleBuild.BuiltAsync();
+        using var b = await SampleBuild.BuiltWholeAsync();
         await b.BuildOkAsync(); // the copied sample, settled in its new place
         var before = Hashes(b.Dataset);
         // Every band of one scene gone, and no IPFS source left that holds anything: the cache answers.

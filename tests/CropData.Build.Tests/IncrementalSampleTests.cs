@@ -42,7 +42,7 @@ public class IncrementalSampleTests
     [Fact]
     public async Task A_changed_cid_of_one_band_refetches_only_that_band()
     {
-        using var b = await SampleBuild.BuiltAsync();
+        using var b = await SampleBuild.BuiltWholeAsync();
         await b.BuildOkAsync(); // the copied sample, settled in its new place
         // A copy of the Easier catalog now names B04's CID for B03 of the middle scene: a real CID the CAR holds, so
         // the fetch verifies; every cids unit re-reads the catalog, yet only that one band's download runs again.

@@ -16,15 +16,22 @@ public sealed class SampleBuild : IDisposable
     public string SourceConfig { get; }
     public string DatasetName { get; }
 
-    public SampleBuild(string? configEdits = null, string sourceConfig = "config.yaml", string datasetName = "sample")
+    public SampleBuild(string? configEdits = null, string sourceConfig = "config.yaml", string datasetName = "sample", bool whole = false)
     {
         SourceConfig = sourceConfig;
         DatasetName = datasetName;
+        Whole = whole;
         DataDir = Path.Combine(Path.GetTempPath(), "cropdata-e2e-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(DataDir);
         ConfigPath = Path.Combine(DataDir, "config.yaml");
         WriteConfig(configEdits);
     }
+
+    /// <summary>
+    /// <c>download.mode: whole</c> in every config this build writes: band files downloaded to tiles/ (stage 7) instead of
+    /// the default's verified range reads. For the tests of whole files (tiles/, the CID cache).
+    /// </summary>
+    public bool Whole { get; }
 
     /// <summary>The sample config with data_dir pointing here; <paramref name="extra"/> YAML is appended (later keys win? no: replaced sections).</summary>
     public void WriteConfig(string? extra = null, Func<string, string>? edit = null)
@@ -33,6 +40,7 @@ public sealed class SampleBuild : IDisposable
             "^data_dir: .*$", $"data_dir: {DataDir}", System.Text.RegularExpressions.RegexOptions.Multiline);
         if (edit is not null) text = edit(text);
         if (extra is not null) text += "\n" + extra + "\n";
+        if (Whole) text += "\ndownload:\n  mode: whole\n";
         System.IO.File.WriteAllText(ConfigPath, text);
     }
 
@@ -48,6 +56,30 @@ public sealed class SampleBuild : IDisposable
         b.WriteConfig();
         return b;
     }
+
+    /// <summary>As <see cref="BuiltAsync"/>, in <c>download.mode: whole</c> (band files in tiles/): a copy of the run's one
+    /// whole-mode build, made from the shared clean build's inputs.</summary>
+    public static async Task<SampleBuild> BuiltWholeAsync()
+    {
+        var b = new SampleBuild(whole: true);
+        await CopyAsync(await WholeTemplateDataDir() + "/.", b.DataDir);
+        b.WriteConfig();
+        return b;
+    }
+
+    /// <summary>The data folder of the run's one whole-mode build (read-only: copy it).</summary>
+    internal static async Task<string> WholeTemplateDataDir() => (await WholeBuild.Value).DataDir;
+
+    private static readonly Lazy<Task<SampleBuild>> WholeBuild = new(async () =>
+    {
+        string template = await TemplateDataDir();
+        var t = new SampleBuild(whole: true);
+        await t.CopyInputsAsync(template, Path.Combine(template, "training_datasets", "sample"));
+        await t.BuildOkAsync();
+        System.IO.File.Delete(t.ConfigPath);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => t.Dispose();
+        return t;
+    });
 
     /// <summary>
     /// A data folder holding only the generated sample inputs (and sample-data's stamp) of the shared clean build: the

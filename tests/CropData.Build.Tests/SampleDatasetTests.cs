@@ -24,9 +24,13 @@ public class SampleDatasetTests(BuiltSample sample) : IClassFixture<BuiltSample>
     {
         var r = sample.First;
         Assert.Empty(r.Failures);
-        foreach (var task in new[] { "sample-data", "aoi", "tiles", "search", "scenes", "cids", "download", "reproject", "chips", "filter", "split", "stats", "report", "export" })
+        foreach (var task in new[] { "sample-data", "aoi", "tiles", "search", "scenes", "cids", "reproject", "chips", "filter", "split", "stats", "report", "export" })
             Assert.True(r.Task(task)!.Built > 0, $"task {task} built nothing");
-        Assert.Equal(21, r.Task("download")!.Built); // 3 scenes x 7 bands
+        // download.mode ranges (the default): every band has a CID, so stage 7 fetches nothing whole and stage 8 reads
+        // the blocks its 84 units (21 scene-bands x 4 chip rows) need.
+        Assert.Equal(0, r.Task("download")!.Built);
+        Assert.False(Directory.Exists(B.File("tiles")));
+        Assert.Equal(84, r.Task("reproject")!.Built);
         Assert.Equal(16, r.Task("chips")!.Built);
     }
 
@@ -100,15 +104,18 @@ public class SampleDatasetTests(BuiltSample sample) : IClassFixture<BuiltSample>
     }
 
     [Fact]
-    public void Every_downloaded_band_has_the_cid_of_the_catalog()
+    public async Task Every_downloaded_band_has_the_cid_of_the_catalog()
     {
+        // download.mode whole: the band files are in tiles/ (the default reads them by block, stage 8).
+        var whole = Path.Combine(await SampleBuild.WholeTemplateDataDir(), "training_datasets", "sample");
         var payloads = TilePayloadsJson.ReadFile(B.File("tile_payloads.json"));
+        Assert.Equal(File.ReadAllBytes(B.File("tile_payloads.json")), File.ReadAllBytes(Path.Combine(whole, "tile_payloads.json")));
         Assert.Equal(3, payloads.Count);
         foreach (var (scene, bands) in payloads)
         {
             Assert.Equal(7, bands.Count);
             foreach (var band in bands)
-                Assert.Equal(band.Cid, CidCalculator.ForFile(B.File($"tiles/{scene}/{band.Filename}")));
+                Assert.Equal(band.Cid, CidCalculator.ForFile(Path.Combine(whole, $"tiles/{scene}/{band.Filename}")));
         }
     }
 

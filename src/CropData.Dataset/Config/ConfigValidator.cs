@@ -69,8 +69,6 @@ internal static class ConfigValidator
         if (c.Download.MaxTries < 1) Fail("download.max_tries", c.Download.MaxTries, "an integer >= 1");
         if (c.Download.Mode is not ("whole" or "ranges")) Fail("download.mode", c.Download.Mode, "whole or ranges");
         if (c.Download.BlockCacheMaxMb is { } mb && !(mb > 0)) Fail("download.block_cache_max_mb", mb, "a number of MB > 0 (or leave it out)");
-        if (c.Download.Mode == "ranges" && !c.Ipfs.Sources.Any(s => s.Kind is "kubo" or "trustless" or "car"))
-            Fail("ipfs.sources", string.Join(", ", c.Ipfs.Sources.Select(s => s.Kind)), "at least one kubo, trustless or car source for download.mode ranges (a path gateway cannot be verified by block)");
         var aoiChoices = new object?[] { c.Aoi.Geojson, c.Aoi.Bbox, c.Aoi.ChipIds }.Count(x => x is not null);
         if (aoiChoices > 1) Fail("aoi", "several of geojson/bbox/chip_ids", "at most one of aoi.geojson, aoi.bbox, aoi.chip_ids");
         if (c.Aoi.Bbox is { } bbox)

@@ -168,6 +168,12 @@ public sealed record IpfsConfig : ConfigSection
     /// <summary>Timeout of the retrievability check (the original's `ipfs block stat --timeout 30s`).</summary>
     [Description("Timeout of the retrievability check (check-cids), seconds (> 0).")]
     public double CheckTimeoutSeconds { get => Read(field); init; } = 30;
+
+    /// <summary>
+    /// Whether a source serves single verified blocks (kubo block/get, trustless ?format=raw, a CAR): what
+    /// download.mode ranges needs. Path gateways and kubo-cat serve whole files only.
+    /// </summary>
+    public bool ServesBlocks() => Sources.Any(s => s.Kind is "kubo" or "trustless" or "car");
 }
 
 /// <summary>
@@ -188,9 +194,16 @@ public sealed record DownloadConfig : ConfigSection
     public double TimeoutSeconds { get => Read(field); init; } = 300;
     [Description("Tries per band file over https (5xx, timeouts and dropped connections are retried).")]
     public int MaxTries { get => Read(field); init; } = 3;
-    /// <summary>whole: stage 7 downloads every band file to tiles/; ranges: stage 8 reads /vsiipfs/CID, only the blocks the chips need.</summary>
-    [Description("whole (stage 7 downloads every band file to tiles/, stage 8 reads them) or ranges (stage 8 reads only the IPFS blocks the chips need, each verified, from kubo, trustless and car sources; only bands without a CID are fetched whole to tiles/).")]
-    public string Mode { get => Read(field); init; } = "whole";
+    /// <summary>
+    /// ranges (default): stage 8 reads /vsiipfs/CID, only the blocks the chips need; whole: stage 7 downloads every band
+    /// file to tiles/. Ranges need a source that serves single blocks (<see cref="IpfsConfig.ServesBlocks()"/>); without
+    /// one the bands are fetched whole, as in whole mode.
+    /// </summary>
+    [Description("ranges (stage 8 reads only the IPFS blocks the chips need, each verified, from the kubo, trustless and car sources; bands without a CID, or when ipfs.sources has none of those kinds, are fetched whole to tiles/) or whole (stage 7 downloads every band file to tiles/, stage 8 reads them).")]
+    public string Mode { get => Read(field); init; } = "ranges";
+
+    /// <summary>Whether stage 8 reads bands by block: ranges mode and a source that serves single blocks.</summary>
+    public bool ReadsBlocks(IpfsConfig ipfs) => Mode == "ranges" && ipfs.ServesBlocks();
     [Description("Bound of the verified block cache <data_dir>/cache/blocks/ in MB (least recently used blocks are evicted); leave it out for no bound.")]
     public double? BlockCacheMaxMb { get => Read(field); init; }
 }

@@ -51,7 +51,7 @@ public sealed class RangesSampleBuildTests(IpfsNodeFixture node)
         foreach (var (result, log) in runs) Assert.True(result.ExitCode == 0, log);
         Assert.Contains("reproject (download.mode ranges): fetched", runs[1].Log);   // (the resumed build may have had nothing left to read)
 
-        var whole = Path.Combine(await SampleBuild.TemplateDataDir(), "training_datasets", "sample");
+        var whole = Path.Combine(await SampleBuild.WholeTemplateDataDir(), "training_datasets", "sample");
         foreach (var dataset in new[] { "sample", "sample-b" })
         {
             var root = Path.Combine(a.DataDir, "training_datasets", dataset);

@@ -161,8 +161,8 @@ public class ForcedCrashResumeTests(ReliabilityFixture fixture, ITestOutputHelpe
 
     /// <summary>
     /// The write windows too narrow to hit with a timed kill, reproduced by leaving exactly what a kill inside them
-    /// leaves: engine temps beside up-to-date outputs, GDAL's ".partial" beside such a temp, the IPFS fetcher's
-    /// unverified temp, the ".tmp" of a gathered table, of the report and of the manifest, a stamp temp, and an
+    /// leaves: engine temps beside up-to-date outputs (a warped chip, a record of IPFS leaves read), GDAL's ".partial"
+    /// beside such a temp, the ".tmp" of a gathered table, of the report and of the manifest, a stamp temp, and an
     /// output torn after its old stamp was deleted.
     /// </summary>
     [Fact]
@@ -170,12 +170,13 @@ public class ForcedCrashResumeTests(ReliabilityFixture fixture, ITestOutputHelpe
     {
         await EnsureReferenceStateAsync();
         var d = f.Dataset;
-        string scene = Directory.GetDirectories(Path.Combine(d, "tiles")).Order(StringComparer.Ordinal).First();
-        string sceneId = Path.GetFileName(scene);
+        // download.mode ranges (the sample's default): a reproject unit's record of the IPFS leaves it read.
+        string ranges = Directory.GetDirectories(Path.Combine(d, ".build", "work", "ranges")).Order(StringComparer.Ordinal).First();
+        string rowRecord = Directory.GetFiles(ranges, "B02.row*.json").Order(StringComparer.Ordinal).First();
         var planted = new List<string>
         {
             Plant(Path.Combine(d, "chips", ".chip_202_336_merged.0badc0de.tmp.tif"), Half(Path.Combine(d, "chips", "chip_202_336_merged.tif"))),
-            Plant(Path.Combine(scene, $".{sceneId}.B02.0badc0de.tmp.tif.{Guid.NewGuid():N}.unverified"), Half(Path.Combine(scene, $"{sceneId}.B02.tif"))),
+            Plant(Path.Combine(ranges, $".{Path.GetFileNameWithoutExtension(rowRecord)}.0badc0de.tmp.json"), Half(rowRecord)),
             Plant(Path.Combine(d, "chips_fmask", ".chip_202_336_Fmask.0badc0de.tmp.tif.4242-17.partial"), Half(Path.Combine(d, "chips_fmask", "chip_202_336_Fmask.tif"))),
             Plant(Path.Combine(d, "track_chips.csv.tmp"), Half(Path.Combine(d, "track_chips.csv"))),
             Plant(Path.Combine(d, "report", "index.html.tmp"), Half(Path.Combine(d, "report", "index.html"))),

@@ -34,7 +34,11 @@ public sealed class Workspace
 
     public static string CarSource(string inputs) => $"    - kind: car\n      path: {inputs}/ipfs\n";
 
-    /// <summary>Writes the config: the sample's 16 chips, the fixture's inputs; each argument replaces one part.</summary>
+    /// <summary>
+    /// Writes the config: the sample's 16 chips, the fixture's inputs; each argument replaces one part. Band files are
+    /// downloaded whole (<c>download.mode: whole</c>): these tests damage, watch and serve whole files (tiles/, path and
+    /// trustless gateways); the default's range reads have their own tests (tests/CropData.Build.Tests/Ranges).
+    /// </summary>
     public void WriteConfig(string? ipfs = null, string? cmr = null, string? easier = null, string? cdl = null,
         string? reclass = null, string? aoi = null, string? extra = null)
     {
@@ -53,6 +57,8 @@ public sealed class Workspace
             cdl:
               path: {cdl ?? "data/cdl/2021_30m_cdls_kansas_clip.tif"}
               reclass_table: {reclass ?? "data/classes/cdl_total_dst.csv"}
+            download:
+              mode: whole
 
             """;
         System.IO.File.WriteAllText(ConfigPath, text + (extra ?? "") + "\n");

@@ -27,7 +27,11 @@ public class ShardedTilesTests(ShardedTiles sample) : IClassFixture<ShardedTiles
             var chips = tiles.Where(t => own.Contains(t.Value)).Select(t => t.Key).Order(StringComparer.Ordinal).ToArray();
             Assert.True(own.Length > 0, $"shard {k}/3 has no tile of {string.Join(", ", TilesSample.Tiles)}");
             Assert.Equal(own.Length, r.Task("search")!.Built);
-            Assert.Equal(own.Length * 21, r.Task("download")!.Built); // 3 scenes x 7 bands per tile
+            // download.mode ranges: nothing fetched whole; stage 8 reads the 3 scenes x 7 bands of each own tile by block.
+            Assert.Equal(0, r.Task("download")!.Built);
+            var bands = r.Task("reproject")!.UnitsWith(UnitStatus.Built).Select(id => id[..id.LastIndexOf(".row", StringComparison.Ordinal)]).Distinct().ToArray();
+            Assert.Equal(own.Length * 21, bands.Length);
+            Assert.All(bands, b => Assert.Contains(own, t => b.Contains($".T{t}.", StringComparison.Ordinal)));
             Assert.Equal(chips, r.Task("chips")!.UnitsWith(UnitStatus.Built).Order(StringComparer.Ordinal));
             Assert.Equal(own.Length, r.Task("stats")!.Built);
             Assert.Equal(own.Order(StringComparer.Ordinal),

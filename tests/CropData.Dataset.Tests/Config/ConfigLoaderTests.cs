@@ -15,7 +15,7 @@ public class ConfigLoaderTests
         Assert.Equal("2022-03-01T00:00:00Z/2022-09-30T23:59:59Z", c.Stac.Datetime);
         Assert.Equal(50, c.Stac.Concurrency);
         Assert.Equal("original", c.Reproject.Mode);
-        Assert.Equal("whole", c.Download.Mode);          // ranges stays opt-in until proven equal at scale (issue 17)
+        Assert.Equal("ranges", c.Download.Mode);         // verified range reads: chips byte-identical to whole files (docs/PIPELINE.md stage 8)
         Assert.Null(c.Download.BlockCacheMaxMb);
     }
 
@@ -79,12 +79,26 @@ public class ConfigLoaderTests
     [InlineData("ipfs: {sources: [{kind: car, path: x, concurrency: 0}]}", "ipfs.sources[0].concurrency")]
     [InlineData("download: {mode: partial}", "key 'download.mode' = 'partial' is not allowed; expected whole or ranges")]
     [InlineData("download: {mode: ranges, block_cache_max_mb: 0}", "download.block_cache_max_mb")]
-    [InlineData("download: {mode: ranges}\nipfs: {sources: [{kind: gateway, url: 'http://127.0.0.1:8080'}]}", "at least one kubo, trustless or car source for download.mode ranges")]
     public void Bad_config_names_the_key_and_what_is_allowed(string yaml, string fragment)
     {
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "test.yaml"));
         Assert.Contains(fragment, e.Message);
         Assert.StartsWith("test.yaml", e.Message);
+    }
+
+    [Theory]
+    // docs/PIPELINE.md stage 8: ranges is the default, and needs a source that serves single blocks; path gateways and
+    // kubo-cat serve whole files only, so with nothing else the bands are fetched whole.
+    [InlineData("", true)]
+    [InlineData("download: {mode: whole}", false)]
+    [InlineData("ipfs: {sources: [{kind: car, path: x}]}", true)]
+    [InlineData("ipfs: {sources: [{kind: trustless, url: 'http://127.0.0.1:8080'}]}", true)]
+    [InlineData("ipfs: {sources: [{kind: gateway, url: 'http://127.0.0.1:8080'}, {kind: kubo-cat, url: 'http://127.0.0.1:5001'}]}", false)]
+    [InlineData("download: {mode: ranges}\nipfs: {sources: [{kind: gateway, url: 'http://127.0.0.1:8080'}]}", false)]
+    public void Ranges_are_the_default_where_a_source_serves_blocks(string yaml, bool readsBlocks)
+    {
+        var c = ConfigLoader.Parse(yaml, "test.yaml").Config;
+        Assert.Equal(readsBlocks, c.Download.ReadsBlocks(c.Ipfs));
     }
 
     [Fact]
