@@ -71,9 +71,12 @@ public sealed class ReprojectTask : UnitTask<DatasetContext, StripUnit>
             $"reproject (download.mode ranges): fetched {s.FetchedBytes:N0} bytes in {s.FetchedBlocks} blocks for {c.BandFiles.FilesOpened} band files of {whole:N0} bytes ({(whole > 0 ? 100.0 * s.FetchedBytes / whole : 0):0.0} %); ") +
             FormattableString.Invariant($"{s.CacheBlocks} blocks ({s.CacheBytes:N0} bytes) from the cache, {s.IdentityBlocks} identity; ") +
             string.Join("; ", s.Sources.Select(x => FormattableString.Invariant(
-                $"{x.Source}: {x.Blocks} blocks, {x.Bytes:N0} bytes{(x.Rejected > 0 ? $", {x.Rejected} rejected (did not verify)" : "")}{(x.Failures > 0 ? $", {x.Failures} failed tries" : "")}"))));
+                $"{x.Source}: {x.Blocks} blocks, {x.Bytes:N0} bytes in {x.Requests} requests{(x.Rejected > 0 ? $", {x.Rejected} rejected (did not verify)" : "")}{(x.Failures > 0 ? $", {x.Failures} failed tries" : "")}{(x.Unsupported is not null ? ", unsupported (not asked again)" : "")}"))));
         foreach (var x in s.Sources.Where(x => x.Rejected > 0))
             o.Warn($"{x.Source}: {x.Rejected} block(s) did not hash to their CID and were fetched from another source");
+        // Once per source endpoint: the fetcher stopped asking it at its first answer that showed it does not serve it.
+        foreach (var x in s.Sources.Where(x => x.Unsupported is not null))
+            o.Warn($"{x.Source}: does not serve this endpoint, not asked again in this build (first answer: {x.Unsupported})");
     }
 }
 

@@ -144,7 +144,7 @@ public sealed record SelectionConfig : ConfigSection
 public sealed record IpfsSource
 {
     /// <summary>car (a CAR file or folder of CARs), kubo (RPC API), gateway (path gateway), trustless (CAR gateway).</summary>
-    [Description("car (a CAR file or folder of CARs), kubo (RPC API), kubo-cat, gateway (path gateway) or trustless (CAR gateway).")]
+    [Description("car (a CAR file or folder of CARs), kubo (RPC API), kubo-cat, gateway (path gateway) or trustless (trustless gateway: whole files as CARs; in download.mode ranges single blocks with format=raw, and adjacent leaves of a read in one CAR with entity-bytes).")]
     public string Kind { get; init; } = "";
     [Description("http(s) URL of a kubo, kubo-cat, gateway or trustless source.")]
     public string? Url { get; init; }
@@ -157,7 +157,7 @@ public sealed record IpfsSource
 public sealed record IpfsConfig : ConfigSection
 {
     private protected override string Section => "ipfs";
-    [Description("Sources tried in order for every band (failover); every byte is verified against the CID.")]
+    [Description("Sources tried in order for every band (failover); every byte is verified against the CID. In download.mode ranges a source that answers as not serving an endpoint at all (wrong Content-Type, 405, 501) is not asked again in that build.")]
     public IReadOnlyList<IpfsSource> Sources { get => Read(field); init; } = [new() { Kind = "kubo", Url = "http://127.0.0.1:5001" }];
     [Description("Band files fetched at once.")]
     public int Concurrency { get => Read(field); init; } = 8;

@@ -12,7 +12,9 @@ namespace CropData.Ipfs.Ranges;
 /// that cover the range, fetches only those, and copies the bytes asked for. Every block comes from
 /// <see cref="BlockFetcher"/>, which hashes it against the CID its parent links to, and every node's sizes are checked
 /// as <see cref="UnixFsExporter"/> does (filesize = inline data + blocksizes; each child holds exactly its blocksize):
-/// no byte that does not belong to the file named by <see cref="Root"/> is ever served.
+/// no byte that does not belong to the file named by <see cref="Root"/> is ever served. The leaves a read needs are
+/// asked of the fetcher together (<see cref="BlockFetcher.GetLeavesAsync"/>): adjacent ones may come from a trustless
+/// gateway in one CAR response, each still hashed against its CID.
 /// </summary>
 public sealed class UnixFsRangeFile
 {
@@ -77,8 +79,7 @@ public sealed class UnixFsRangeFile
             foreach (var (offset, buffer) in ranges)
                 if (buffer.Length > 0)
                     await CollectAsync(Root, 0, Length, offset, offset + buffer.Length, segments, 0, ct).ConfigureAwait(false);
-        var datas = await Task.WhenAll(segments.Values.Select(s => LeafAsync(s, ct))).ConfigureAwait(false);
-        var bySegment = segments.Values.Zip(datas).ToList();
+        var bySegment = await LeavesAsync([.. segments.Values.OrderBy(s => s.Start)], ct).ConfigureAwait(false);
         foreach (var (offset, buffer) in ranges)
         {
             foreach (var (seg, data) in bySegment)
@@ -121,27 +122,54 @@ public sealed class UnixFsRangeFile
         }
     }
 
-    private async Task<ReadOnlyMemory<byte>> LeafAsync(Segment s, CancellationToken ct)
+    /// <summary>
+    /// The bytes of each segment: inline data, a recently read leaf, or a leaf from the fetcher. The leaves are asked for
+    /// together, so that a source serving ranges can send adjacent ones in one response.
+    /// </summary>
+    private async Task<List<(Segment Segment, ReadOnlyMemory<byte> Data)>> LeavesAsync(List<Segment> segments, CancellationToken ct)
     {
-        if (s.Leaf is null) return s.Inline;
+        var datas = new ReadOnlyMemory<byte>[segments.Count];
+        var toFetch = new List<int>();
+        for (var i = 0; i < segments.Count; i++)
+        {
+            var s = segments[i];
+            if (s.Leaf is null) datas[i] = s.Inline;
+            else if (Recent(s.Start) is { } recent) datas[i] = recent;
+            else toFetch.Add(i);
+        }
+        if (toFetch.Count > 0)
+        {
+            var fetched = await _blocks.GetLeavesAsync(Root, [.. toFetch.Select(i => new FileLeaf(segments[i].Leaf!, segments[i].Start, segments[i].Length))], ct)
+                .ConfigureAwait(false);
+            for (var j = 0; j < toFetch.Count; j++)
+            {
+                var s = segments[toFetch[j]];
+                var data = fetched[j];
+                if (data.Length != s.Length) throw Fail($"block {s.Leaf} holds {data.Length} bytes of file data but its parent {s.Parent} declares {s.Length}");
+                Interlocked.Increment(ref _leaves);
+                Interlocked.Add(ref _leafBytes, data.Length);
+                lock (_recent)
+                {
+                    _recent.AddFirst((s.Start, data));
+                    while (_recent.Count > RecentLeaves) _recent.RemoveLast();
+                }
+                datas[toFetch[j]] = data;
+            }
+        }
+        return [.. segments.Zip(datas)];
+    }
+
+    private ReadOnlyMemory<byte>? Recent(long start)
+    {
         lock (_recent)
             for (var n = _recent.First; n is not null; n = n.Next)
-                if (n.Value.Start == s.Start)
+                if (n.Value.Start == start)
                 {
                     _recent.Remove(n);
                     _recent.AddFirst(n);
                     return n.Value.Data;
                 }
-        var data = await _blocks.GetAsync(s.Leaf, ct).ConfigureAwait(false);
-        if (data.Length != s.Length) throw Fail($"block {s.Leaf} holds {data.Length} bytes of file data but its parent {s.Parent} declares {s.Length}");
-        Interlocked.Increment(ref _leaves);
-        Interlocked.Add(ref _leafBytes, data.Length);
-        lock (_recent)
-        {
-            _recent.AddFirst((s.Start, data));
-            while (_recent.Count > RecentLeaves) _recent.RemoveLast();
-        }
-        return data;
+        return null;
     }
 
     private static async Task<FileNode> LoadNodeAsync(Cid root, Cid cid, BlockFetcher blocks, CancellationToken ct)

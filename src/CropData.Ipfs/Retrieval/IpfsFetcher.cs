@@ -4,10 +4,11 @@ using CropData.Ipfs.Multiformats;
 
 namespace CropData.Ipfs.Retrieval;
 
-/// <summary>One failed try at one source.</summary>
+/// <summary>One failed try at one source (<see cref="Attempt"/> 0: a source not asked, for the reason given).</summary>
 public sealed record SourceFailure(string Source, int Attempt, SourceFailureKind Kind, string Reason)
 {
-    public override string ToString() => $"{Source} (try {Attempt.ToString(CultureInfo.InvariantCulture)}, {Kind}): {Reason}";
+    public override string ToString() =>
+        $"{Source} ({(Attempt > 0 ? "try " + Attempt.ToString(CultureInfo.InvariantCulture) : "not tried")}, {Kind}): {Reason}";
 }
 
 /// <summary>A verified file at <see cref="Path"/>, fetched from <see cref="Source"/> after the failures listed.</summary>
