@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using CropData.Gdal.Native;
@@ -244,12 +245,15 @@ public sealed unsafe class GridWindowWarper : IDisposable
     internal RowBand Rows(Chunk c, int y0, int height, bool preCheck) =>
         Layout.Rows(c, y0, height, preCheck, ComputeRows);
 
+    // Hot loops (a chip row of a tile transforms millions of points): optimised at once, not after tier-0 runs of them.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private RowBand ComputeRows(Chunk c, int y0, int height, bool preCheck)
     {
         var band = new RowBand(y0, height, c.Width);
         double* px = band.X, py = band.Y;
         var pok = band.Ok;
         var zs = new double[c.Width];
+        var bounds = new WindowHook.ChunkSourceBounds(c);
         fixed (double* pz = zs)
         {
             for (var r = 0; r < height; r++)
@@ -260,7 +264,10 @@ public sealed unsafe class GridWindowWarper : IDisposable
                 WarpApi.GDALApproxTransform(_approxArg, 1, c.Width, px + o, py + o, pz, pok + o);
                 if (preCheck)
                     for (var i = 0; i < c.Width; i++)
+                    {
+                        if (bounds.Holds(px[o + i], py[o + i], pok[o + i])) continue; // the common case, inline
                         WindowHook.CheckAgainstChunkWindow(_approxArg, c, c.X + i, y0 + r, ref px[o + i], ref py[o + i], ref pok[o + i]);
+                    }
             }
         }
         return band;
@@ -332,6 +339,9 @@ public sealed unsafe class GridWindowWarper : IDisposable
             }
         }
     }
+
+    /// <summary>The approximate transformer (tests of the per-pixel source-window test, which may call it).</summary>
+    internal nint ApproxTransformer => _approxArg;
 
     internal ChunkLayout Layout => _layout ?? throw new InvalidOperationException("exact mode has no chunk layout");
 
@@ -454,6 +464,7 @@ public sealed unsafe class GridWindowWarper : IDisposable
     }
 
     /// <summary>A kernel row request: consecutive pixel centres on one destination line.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsRow(int count, double* x, double* y)
     {
         if (count < 1 || x[0] - Math.Floor(x[0]) != 0.5 || y[0] - Math.Floor(y[0]) != 0.5) return false;
@@ -470,7 +481,7 @@ public sealed unsafe class GridWindowWarper : IDisposable
     /// whole-grid chunk's source window here: a position up to 1 px outside it is re-transformed exactly (as GDAL's
     /// retry does), one still outside is refused — so the answer no longer depends on this warp's own window.
     /// </summary>
-    private sealed class WindowHook(GridWindowWarper owner, int offsetX, int offsetY, int height, bool preCheck) : ITransformHook, IDisposable
+    internal sealed class WindowHook(GridWindowWarper owner, int offsetX, int offsetY, int height, bool preCheck) : ITransformHook, IDisposable
     {
         public Exception? Failure { get; set; }
 
@@ -482,6 +493,7 @@ public sealed unsafe class GridWindowWarper : IDisposable
             _bands.Clear();
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int Transform(int dstToSrc, int count, double* x, double* y, double* z, int* success)
         {
             var approximate = owner._approxArg != 0;
@@ -534,7 +546,21 @@ public sealed unsafe class GridWindowWarper : IDisposable
             return (band, (gridRow - band.Y0) * c.Width);
         }
 
+        /// <summary>
+        /// The positions <see cref="CheckAgainstChunkWindow"/> leaves as they are at its first attempt — success, no NaN,
+        /// inside the chunk's source window — with its bounds computed as it does (int sums, compared as doubles). A NaN
+        /// fails every comparison, so it is never held here. Lets the row loop skip the call for nearly every pixel.
+        /// </summary>
+        internal readonly struct ChunkSourceBounds(Chunk c)
+        {
+            private readonly double _x0 = c.SrcX, _y0 = c.SrcY, _x1 = c.SrcWidth + c.SrcX, _y1 = c.SrcHeight + c.SrcY;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public bool Holds(double x, double y, int ok) => ok != 0 && x >= _x0 && y >= _y0 && x + 1e-10 <= _x1 && y + 1e-10 <= _y1;
+        }
+
         // Mirrors GWKCheckAndComputeSrcOffsets (GDAL 3.6+) with the chunk's source window.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void CheckAgainstChunkWindow(nint arg, Chunk c, int gridX, int gridRow, ref double x, ref double y, ref int ok)
         {
             for (var attempt = 0; attempt < 2; attempt++)
@@ -559,6 +585,7 @@ public sealed unsafe class GridWindowWarper : IDisposable
         /// Source window for the grid region (x, y, w, h) inside chunk <paramref name="c"/>: the bounding box of the
         /// pixels' positions + 2 px (bilinear support), within the chunk's own window; null when no pixel maps.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public (int X, int Y, int W, int H)? SourceWindow(Chunk c, int x, int y, int w, int h, int rasterWidth, int rasterHeight)
         {
             double minX = double.MaxValue, minY = double.MaxValue, maxX = double.MinValue, maxY = double.MinValue;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using CropData.Dataset.Chips;
 using CropData.Gdal;
 using CropData.Geo;
@@ -51,7 +52,8 @@ public static class ChipBuilder
         string scratch = Directory.CreateTempSubdirectory("cropdata-chips-").FullName;
         try
         {
-            using var cdl = CdlRaster.Open(cdlPath);
+            CdlRasterInfo cdlInfo;
+            using (var cdl = CdlRaster.Open(cdlPath)) cdlInfo = cdl.Info; // a CDL raster that is not uint8 codes fails here
             string Warped(int date, int band, ChipId chip) => Path.Combine(scratch, $"d{date}", band < 0 ? "quality" : $"b{band}", chip + ".tif");
             var write = new ChipWriteOptions
             {
@@ -61,30 +63,38 @@ public static class ChipBuilder
                     ? ordered.SelectMany(s => names.Select(n => $"{n}_{s.Date:yyyy-MM-dd}")).ToArray()
                     : null,
             };
-            var built = new List<BuiltChip>();
+            var rows = ChipReprojector.ByChipRow(chips);
+            foreach (var chip in rows.SelectMany(r => r)) cdlInfo.ChipWindow(chip); // fail before any warp when a chip is off the CDL raster
             var warpCache = new WarpedChunkCache(); // as the reproject task's: one per stage run
-            foreach (var row in ChipReprojector.ByChipRow(chips))
-            {
-                foreach (var chip in row) cdl.Info.ChipWindow(chip); // fail before any warp when a chip is off the CDL raster
-                // One job per (scene, band): reflectance bands then the quality band, as the reproject task's units.
-                var jobs = ordered.SelectMany((s, d) => s.Reflectance.Select((path, b) => (Date: d, Band: b, Path: path, Kind: BandKind.Reflectance))
-                    .Append((Date: d, Band: -1, Path: s.Fmask, Kind: BandKind.Quality))).ToArray();
-                Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism) }, job =>
-                    SceneBandWarp.Run(job.Path, tile, job.Kind, cdl.Info, row, options.Mode, chip =>
+            // One job per chip row and (scene, band): reflectance bands then the quality band, as the reproject task's
+            // units. Jobs are taken in order, one at a time, and whichever thread finishes a row's last job cuts that
+            // row's chips while the other threads go on warping the next row: no core waits at the end of a row.
+            var bandJobs = ordered.SelectMany((s, d) => s.Reflectance.Select((path, b) => (Date: d, Band: b, Path: path, Kind: BandKind.Reflectance))
+                .Append((Date: d, Band: -1, Path: s.Fmask, Kind: BandKind.Quality))).ToArray();
+            var jobs = Enumerable.Range(0, rows.Count).SelectMany(r => bandJobs.Select(j => (Row: r, Job: j))).ToArray();
+            var pending = rows.Select(_ => bandJobs.Length).ToArray();
+            var built = new BuiltChip[rows.Count][];
+            Parallel.ForEach(Partitioner.Create(jobs, EnumerablePartitionerOptions.NoBuffering),
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism) }, item =>
+                {
+                    var (r, job) = item;
+                    SceneBandWarp.Run(job.Path, tile, job.Kind, cdlInfo, rows[r], options.Mode, chip =>
                     {
                         var path = Warped(job.Date, job.Band, chip);
                         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                         return path;
-                    }, warpCache));
-                foreach (var chip in row)
-                {
-                    var dates = ordered.Select((s, d) => new WarpedDate(s.SceneId, s.Date,
-                        Enumerable.Range(0, bandCount).Select(b => Warped(d, b, chip)).ToArray(), Warped(d, -1, chip))).ToArray();
-                    var result = ChipStage.Run(chip, tile, dates, cdl, reclass, outputs(chip), write);
-                    built.Add(new BuiltChip(chip, result.Assembled, result.Reclass));
-                }
-            }
-            return built;
+                    }, warpCache);
+                    if (Interlocked.Decrement(ref pending[r]) != 0) return;
+                    using var cdl = CdlRaster.Open(cdlPath); // one per thread
+                    built[r] = rows[r].Select(chip =>
+                    {
+                        var dates = ordered.Select((s, d) => new WarpedDate(s.SceneId, s.Date,
+                            Enumerable.Range(0, bandCount).Select(b => Warped(d, b, chip)).ToArray(), Warped(d, -1, chip))).ToArray();
+                        var result = ChipStage.Run(chip, tile, dates, cdl, reclass, outputs(chip), write);
+                        return new BuiltChip(chip, result.Assembled, result.Reclass);
+                    }).ToArray();
+                });
+            return built.SelectMany(b => b).ToList();
         }
         finally
         {

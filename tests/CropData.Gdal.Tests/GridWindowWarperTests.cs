@@ -63,6 +63,35 @@ public class GridWindowWarperTests
     }
 
     [Fact]
+    public void The_inline_source_window_test_holds_only_positions_the_full_test_leaves_as_they_are()
+    {
+        // Row transforms skip CheckAgainstChunkWindow for positions ChunkSourceBounds holds: that must never skip one
+        // the full test would change (refuse, or retry exactly). Positions on, just inside and just outside every edge.
+        // A retry re-transforms grid pixel (5, 5) with a real transformer: its position is not the one given.
+        using var warper = GridWindowWarper.Open(TestFiles.RealFmask, GridAroundRealFmask(), Resampling.Nearest, GridTransform.Approximate);
+        var c = new GridWindowWarper.Chunk(0, 0, 0, 100, 100, 17, 23, 40, 30);
+        var bounds = new GridWindowWarper.WindowHook.ChunkSourceBounds(c);
+        double[] Around(double edge) => [edge - 1.5, edge - 1, edge - 0.5, Math.BitDecrement(edge), edge, Math.BitIncrement(edge),
+            edge - 1e-10, Math.BitDecrement(edge - 1e-10), Math.BitIncrement(edge - 1e-10), edge + 0.5, edge + 1.5];
+        var xs = Around(c.SrcX).Concat(Around(c.SrcX + c.SrcWidth)).Append(30.25).Append(double.NaN).ToArray();
+        var ys = Around(c.SrcY).Concat(Around(c.SrcY + c.SrcHeight)).Append(31.75).Append(double.NaN).ToArray();
+        int held = 0, inside = 0;
+        foreach (var x in xs)
+            foreach (var y in ys)
+                foreach (var ok in new[] { 0, 1 })
+                {
+                    if (!bounds.Holds(x, y, ok)) continue;
+                    held++;
+                    double gx = x, gy = y;
+                    var gok = ok;
+                    GridWindowWarper.WindowHook.CheckAgainstChunkWindow(warper.ApproxTransformer, c, 5, 5, ref gx, ref gy, ref gok);
+                    Assert.True(gok == ok && gx.Equals(x) && gy.Equals(y), $"({x:R}, {y:R}, ok {ok}) held inline but changed by the full test");
+                    if (x > c.SrcX && x < c.SrcX + c.SrcWidth - 1 && y > c.SrcY && y < c.SrcY + c.SrcHeight - 1) inside++;
+                }
+        Assert.True(held > 50 && inside > 0, $"the inline test should hold the positions inside the window ({held} held)");
+    }
+
+    [Fact]
     public void Window_outside_the_grid_is_rejected()
     {
         var grid = GridAroundRealFmask();
