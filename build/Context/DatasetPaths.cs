@@ -61,7 +61,7 @@ public sealed class DatasetPaths(string root, string dataDir)
     public string MissingCidsJson => Path.Combine(Root, "missing_cids.json");
 
     // Stage 8
-    public string Warped(string scene, string band, string chip) => Path.Combine(Work, "reprojected", scene, band, chip + ".tif");
+    public string Warped(string scene, string band, string chip) => Path.Combine(Work, "reprojected", scene, band, chip + CropData.Raster.WarpedWindowFile.Extension);
     public string ReprojectedTile(string scene, string band) => Path.Combine(Root, "tiles_reprojected", $"{scene}.{band}.tif");
 
     // Stage 9-10

@@ -54,7 +54,7 @@ public static class ChipBuilder
         {
             CdlRasterInfo cdlInfo;
             using (var cdl = CdlRaster.Open(cdlPath)) cdlInfo = cdl.Info; // a CDL raster that is not uint8 codes fails here
-            string Warped(int date, int band, ChipId chip) => Path.Combine(scratch, $"d{date}", band < 0 ? "quality" : $"b{band}", chip + ".tif");
+            string Warped(int date, int band, ChipId chip) => Path.Combine(scratch, $"d{date}", band < 0 ? "quality" : $"b{band}", chip + WarpedWindowFile.Extension);
             var write = new ChipWriteOptions
             {
                 Na = options.Na,

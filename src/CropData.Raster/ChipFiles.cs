@@ -73,14 +73,6 @@ public static class ChipFiles
         GeoTiff.Write(path, CdlGrid.ChipGrid(chip), [classes], tiff);
     }
 
-    /// <summary>A warped chip window of one scene-band as its own file (for a reproject stage that persists windows).</summary>
-    public static void WriteWindow<T>(string path, ChipId chip, T[] pixels, double? noData) where T : unmanaged
-    {
-        Check(path, chip, [pixels]);
-        GeoTiff.Write(path, CdlGrid.ChipGrid(chip), [pixels],
-            new GeoTiffOptions { Compression = TiffCompression.Deflate, Predictor = true, BlockSize = CdlGrid.ChipSize, NoData = noData });
-    }
-
     private static void Check<T>(string path, ChipId chip, IReadOnlyList<T[]> bands)
     {
         if (bands.Count == 0) throw new ArgumentException($"{path}: {chip} gets no bands");

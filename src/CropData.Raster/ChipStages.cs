@@ -69,7 +69,7 @@ public static class SceneBandWarp
 
     private static void Write<T>(ReprojectedChips<T> result, Func<ChipId, string> output) where T : unmanaged
     {
-        foreach (var (chip, pixels) in result.Pixels) ChipFiles.WriteWindow(output(chip), chip, pixels, result.NoData);
+        foreach (var (chip, pixels) in result.Pixels) WarpedWindowFile.Write(output(chip), chip, pixels, result.NoData);
     }
 }
 
@@ -141,24 +141,10 @@ public static class ChipStage
         var noData = new List<double?>();
         foreach (var path in date.Reflectance)
         {
-            using var ds = Open(path, chip);
-            if (ds.DataType(1) != RasterDataType.Int16)
-                throw new InvalidDataException($"{path}: a band of scene {date.SceneId} is {ds.DataType(1)}, expected Int16 reflectance");
-            reflectance.Add(ds.ReadBand<short>(1));
-            noData.Add(ds.NoData(1));
+            var (pixels, nd) = WarpedWindowFile.Read<short>(path, chip);
+            reflectance.Add(pixels);
+            noData.Add(nd);
         }
-        using var quality = Open(date.Quality, chip);
-        return new ChipDate(date.Date, reflectance, noData, quality.ReadBand<byte>(1));
-    }
-
-    private static RasterDataset Open(string path, ChipId chip)
-    {
-        var ds = RasterDataset.Open(path);
-        if (ds.Width != CdlGrid.ChipSize || ds.Height != CdlGrid.ChipSize)
-        {
-            ds.Dispose();
-            throw new InvalidDataException($"{path}: {ds.Width}x{ds.Height} pixels, expected {CdlGrid.ChipSize}x{CdlGrid.ChipSize} (chip {chip})");
-        }
-        return ds;
+        return new ChipDate(date.Date, reflectance, noData, WarpedWindowFile.Read<byte>(date.Quality, chip).Pixels);
     }
 }
