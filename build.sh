@@ -73,6 +73,29 @@ need_test_deps() {
   exit 3
 }
 
+# One js-ipfs node for the whole run (tools/ipfs-test-node), started while the suite compiles and shared by both
+# lanes' IPFS, download and range tests, stopped when the script exits. Skipped when CROPDATA_IPFS_API names a node
+# already (.ci/run starts one); if it cannot start, each test project's fixture starts its own and says why.
+start_ipfs_node() {
+  [ -z "${CROPDATA_IPFS_API:-}" ] || return 0
+  local results="$1" ports
+  # Four free loopback ports (API, gateway, RPC, swarm), as the fixtures pick theirs.
+  ports="$(node -e 'const net = require("net"); const got = [];
+    const next = () => { const s = net.createServer(); s.listen(0, "127.0.0.1", () => { got.push(s.address().port);
+      s.close(() => got.length < 4 ? next() : console.log(got.join(" "))); }); };
+    next();' 2>/dev/null)" || return 0
+  set -- $ports
+  IPFS_TEST_DIR="$results/ipfs-node" IPFS_API_PORT=$1 IPFS_GW_PORT=$2 IPFS_GRPC_PORT=$3 IPFS_SWARM_PORT=$4 \
+    bash "$ROOT/tools/ipfs-test-node/start.sh" >"$results/ipfs-node.env" 2>"$results/ipfs-node.log" || rm -f "$results/ipfs-node.env"
+}
+use_ipfs_node() {
+  local env_file="$1/ipfs-node.env"
+  [ -s "$env_file" ] || return 0
+  # shellcheck disable=SC1090
+  . "$env_file"
+  export CROPDATA_IPFS_API CROPDATA_IPFS_GATEWAY
+}
+
 # The suite: one compile, then two lanes side by side: the end-to-end projects (CropData.Build.Tests, ~3.5 min of
 # real builds, then CropData.Cluster.Tests, a real one-node Slurm) and the eight library projects
 # (CropData.LibraryTests.slnf, one after another), each lane ~4 min on 2 cores.
@@ -80,10 +103,15 @@ run_tests() {
   local results="$ROOT/TestResults"
   rm -rf "$results"
   local rc=0 rc_e2e=0
-  dotnet build "$ROOT/CropData.sln" -c Release --nologo -v q -clp:ErrorsOnly || { say "the build failed"; echo "0 passed, 1 failed, 0 skipped"; return 1; }
-  touch "$BUILT_STAMP" # the solution holds the host: a later ./build.sh need not build it again
-  local e2e_log="$results/build-tests.log"
   mkdir -p "$results"
+  trap 'IPFS_TEST_DIR="$ROOT/TestResults/ipfs-node" bash "$ROOT/tools/ipfs-test-node/stop.sh" >/dev/null 2>&1' EXIT
+  start_ipfs_node "$results" &
+  local node_start=$!
+  dotnet build "$ROOT/CropData.sln" -c Release --nologo -v q -clp:ErrorsOnly || { wait "$node_start"; say "the build failed"; echo "0 passed, 1 failed, 0 skipped"; return 1; }
+  touch "$BUILT_STAMP" # the solution holds the host: a later ./build.sh need not build it again
+  wait "$node_start"
+  use_ipfs_node "$results"
+  local e2e_log="$results/build-tests.log"
   (
     e=0
     for project in CropData.Build.Tests CropData.Cluster.Tests; do

@@ -12,20 +12,26 @@ namespace CropData.Build.Tests;
 /// </summary>
 public sealed class LongestFirst : ITestCollectionOrderer
 {
-    // Longest first, as measured on 2 cores (each collection's tests run one after another).
+    // Longest first, as measured on 2 cores (each collection's tests run one after another; a class fixture's builds
+    // count: the sharded samples build 4 datasets before their first test, the IPFS collection starts a js-ipfs node).
     private static readonly string[] Heaviest =
     [
+        nameof(IncrementalSampleTests),
         ReliabilityCollection.Name,           // a fresh build killed at eight points
-        InputsCollection.Name,                // bad inputs, 31 rows
-        ForcedCrashCollection.Name,
-        HostilePeerCollection.Name,
-        nameof(RandomSequenceSampleTests),
         nameof(SharedSampleInputsTests),
         nameof(EngineOwnsDatasetTests),
-        nameof(IncrementalSampleTests),
-        nameof(ScenesPerChipTests),
-        nameof(HttpsSourceTests),
+        nameof(RandomSequenceSampleTests),
+        HostilePeerCollection.Name,
+        nameof(Shards.ShardedBuildTests),
         ConcurrencyCollection.Name,
+        CropData.Ipfs.Tests.Support.IpfsNodeCollection.Name, // ranges: the sample through the js-ipfs node, the full-size tile
+        ForcedCrashCollection.Name,
+        InputsCollection.Name,                // bad inputs, 31 rows
+        nameof(ScenesPerChipTests),
+        nameof(Shards.ShardedTilesTests),
+        nameof(CommandLineTests),
+        nameof(HttpsSourceTests),
+        nameof(SampleDatasetTests),
         PathSafetyCollection.Name,
     ];
 
