@@ -25,26 +25,26 @@ if (-not (Test-Gdal)) {
 if ($args -contains '--target=test') {
     $rest = $args | Where-Object { $_ -ne '--target=test' }
     Remove-Item -Recurse -Force "$Root/TestResults" -ErrorAction SilentlyContinue
-    # As build.sh: one compile, then the end-to-end projects (Build.Tests, then Cluster.Tests) beside the library projects.
+    # As build.sh: one compile, then three lanes side by side: Build.Tests, Cluster.Tests and the library projects.
     dotnet build "$Root/CropData.sln" -c Release --nologo -v q -clp:ErrorsOnly
     if ($LASTEXITCODE -ne 0) { Write-Output "0 passed, 1 failed"; exit 1 }
     # The solution holds the host: a later ./build.ps1 need not build it again.
     New-Item -ItemType File -Force "$Root/build/bin/.host-built" | Out-Null
     (Get-Item "$Root/build/bin/.host-built").LastWriteTimeUtc = [DateTime]::UtcNow
-    $e2e = Start-Job -ScriptBlock {
-        param($Root, $rest)
-        $e = 0
-        foreach ($project in 'CropData.Build.Tests', 'CropData.Cluster.Tests') {
+    $lanes = foreach ($project in 'CropData.Build.Tests', 'CropData.Cluster.Tests') {
+        Start-Job -ScriptBlock {
+            param($Root, $project, $rest)
             dotnet test "$Root/tests/$project/$project.csproj" -c Release --no-build --nologo --logger trx --results-directory "$Root/TestResults" @rest
-            if ($LASTEXITCODE -ne 0) { $e = 1 }
-        }
-        $e
-    } -ArgumentList $Root, $rest
+            [int]($LASTEXITCODE -ne 0)
+        } -ArgumentList $Root, $project, $rest
+    }
     dotnet test "$Root/CropData.LibraryTests.slnf" -c Release --no-build --nologo -m:1 --logger trx --results-directory "$Root/TestResults" @rest
     $rc = $LASTEXITCODE
-    $e2eOut = Receive-Job -Job $e2e -Wait -AutoRemoveJob
-    $e2eOut | Select-Object -SkipLast 1 | Write-Output
-    if ($rc -eq 0) { $rc = [int]($e2eOut | Select-Object -Last 1) }
+    foreach ($lane in $lanes) {
+        $out = Receive-Job -Job $lane -Wait -AutoRemoveJob
+        $out | Select-Object -SkipLast 1 | Write-Output
+        if ($rc -eq 0) { $rc = [int]($out | Select-Object -Last 1) }
+    }
     $passed = 0; $failed = 0
     foreach ($f in Get-ChildItem "$Root/TestResults" -Filter *.trx -ErrorAction SilentlyContinue) {
         $c = ([xml](Get-Content $f.FullName)).TestRun.ResultSummary.Counters
