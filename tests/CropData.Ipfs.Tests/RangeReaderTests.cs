@@ -190,6 +190,35 @@ public sealed class RangeReaderTests(IpfsNodeFixture node) : IAsyncLifetime
         Assert.True(File.Exists(mine));
     }
 
+    [Fact]
+    public async Task A_fetcher_serves_blocks_it_verified_again_from_memory_without_the_disk_cache_or_a_source()
+    {
+        var (file, cid, blocks) = await ExportedAsync(node, "several-mib");
+        var bytes = await File.ReadAllBytesAsync(file.Path);
+        await using var gateway = new BlockGateway(blocks);
+        var cache = new BlockCache(Path.Combine(_dir, "memory-cache"));
+        var fetcher = new BlockFetcher([new GatewayBlockSource(gateway.BaseUri)], cache, Fast);
+        var f = await UnixFsRangeFile.OpenAsync(cid, fetcher);
+        Assert.Equal(bytes.AsSpan(1_000_000, 600_000).ToArray(), await ReadAsync(f, 1_000_000, 600_000));
+        var requests = gateway.Requests;
+
+        // GDAL reads a COG's header and shared tiles again for every window: the second read of the same leaves costs
+        // neither a request nor a re-hash from disk (the disk copies are gone, and would be refetched if asked for).
+        var onDisk = blocks.Where(b => b.Cid.Codec == Multicodec.Raw).Select(b => cache.PathOf(b.Cid)).Where(File.Exists).ToList();
+        Assert.True(onDisk.Count >= 3, $"{onDisk.Count} leaves cached");
+        onDisk.ForEach(File.Delete);
+        var again = await UnixFsRangeFile.OpenAsync(cid, fetcher);   // its own few recent leaves are empty
+        Assert.Equal(bytes.AsSpan(1_000_000, 600_000).ToArray(), await ReadAsync(again, 1_000_000, 600_000));
+        Assert.Equal(requests, gateway.Requests);
+        Assert.Equal(0, cache.CorruptEntries);
+
+        // Another fetcher (another build) has no such memory: it asks its sources for what the disk no longer holds.
+        var other = new BlockFetcher([new GatewayBlockSource(gateway.BaseUri)], cache, Fast);
+        var g = await UnixFsRangeFile.OpenAsync(cid, other);
+        Assert.Equal(bytes.AsSpan(1_000_000, 600_000).ToArray(), await ReadAsync(g, 1_000_000, 600_000));
+        Assert.True(gateway.Requests > requests);
+    }
+
     /// <summary>The pid of a process that has exited.</summary>
     private static int DeadPid()
     {

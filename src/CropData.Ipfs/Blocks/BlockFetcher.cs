@@ -50,6 +50,10 @@ public sealed class BlockFetcher
     private readonly ConcurrentDictionary<string, string> _unsupported = new();
     private long _cacheBlocks, _cacheBytes, _identityBlocks;
 
+    // Blocks verified by this fetcher, kept in memory: GDAL reads a file's header and shared COG tiles again for every
+    // window, and the disk cache re-hashes what it serves (it cannot trust a file another process may have torn).
+    private readonly RecentBlocks _recent = new(64L << 20);
+
     public BlockFetcher(IEnumerable<IBlockSource> sources, BlockCache? cache = null, IpfsFetchOptions? options = null)
     {
         _sources = [.. sources];
@@ -112,13 +116,19 @@ public sealed class BlockFetcher
             Interlocked.Increment(ref _identityBlocks);
             return cid.Digest.ToArray();
         }
-        if (Cache?.TryGet(cid) is { } cached)
-        {
-            Interlocked.Increment(ref _cacheBlocks);
-            Interlocked.Add(ref _cacheBytes, cached.Length);
-            return cached;
-        }
-        return null;
+        var cached = _recent.TryGet(cid.Key);
+        if (cached is null && Cache?.TryGet(cid) is { } stored) _recent.Add(cid.Key, cached = stored);
+        if (cached is null) return null;
+        Interlocked.Increment(ref _cacheBlocks);
+        Interlocked.Add(ref _cacheBytes, cached.Length);
+        return cached;
+    }
+
+    /// <summary>A block that just verified: into the data folder's cache, and kept in memory for this fetcher's next reads.</summary>
+    private void Keep(Cid cid, byte[] data)
+    {
+        Cache?.Put(cid, data);
+        _recent.Add(cid.Key, data);
     }
 
     private Task<byte[]> FetchSharedAsync(Cid cid, CancellationToken ct)
@@ -173,7 +183,7 @@ public sealed class BlockFetcher
                     if (Verify(cid, data, source.Name, attempt, failures))
                     {
                         counters.Add(data.Length);
-                        Cache?.Put(cid, data);
+                        Keep(cid, data);
                         return data;
                     }
                     Interlocked.Increment(ref counters.Rejected);
@@ -267,7 +277,7 @@ public sealed class BlockFetcher
                         continue;
                     }
                     counters.Add(data.Length);
-                    Cache?.Put(w.Cid, data);
+                    Keep(w.Cid, data);
                     Complete(w, data);
                     if (--left == 0) break;
                 }
@@ -388,5 +398,24 @@ public sealed class BlockFetcher
         public BlockSourceStats Snapshot(string name, string? unsupported) =>
             new(name, Interlocked.Read(ref Blocks), Interlocked.Read(ref Bytes), Interlocked.Read(ref Rejected), Interlocked.Read(ref Failures),
                 Interlocked.Read(ref Requests), unsupported);
+    }
+}
+
+/// <summary>Verified blocks in memory, bounded in bytes; the oldest added go first. Thread-safe.</summary>
+internal sealed class RecentBlocks(long maxBytes)
+{
+    private readonly ConcurrentDictionary<MultihashKey, byte[]> _blocks = new();
+    private readonly ConcurrentQueue<MultihashKey> _order = new();
+    private long _bytes;
+
+    public byte[]? TryGet(MultihashKey key) => _blocks.TryGetValue(key, out var data) ? data : null;
+
+    public void Add(MultihashKey key, byte[] data)
+    {
+        if (data.Length > maxBytes || !_blocks.TryAdd(key, data)) return;
+        _order.Enqueue(key);
+        if (Interlocked.Add(ref _bytes, data.Length) <= maxBytes) return;
+        while (Interlocked.Read(ref _bytes) > maxBytes && _order.TryDequeue(out var oldest))
+            if (_blocks.TryRemove(oldest, out var gone)) Interlocked.Add(ref _bytes, -gone.Length);
     }
 }
