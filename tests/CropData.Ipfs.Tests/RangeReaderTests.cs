@@ -17,7 +17,8 @@ public sealed class RangeReaderTests(IpfsNodeFixture node) : IAsyncLifetime
 {
     private readonly string _dir = TestFiles.NewTempDir("ranges");
 
-    private static readonly IpfsFetchOptions Fast = new()
+    /// <summary>Retries and timeouts short enough for tests (also the trustless range tests').</summary>
+    internal static readonly IpfsFetchOptions Fast = new()
     {
         MaxAttemptsPerSource = 2,
         RetryBaseDelay = TimeSpan.FromMilliseconds(20),
@@ -39,7 +40,7 @@ public sealed class RangeReaderTests(IpfsNodeFixture node) : IAsyncLifetime
         (0, 16_384), (262_144 - 100, 300), (5_000_000, 700_000), (length - 4_321, 4_321), (length / 2, 1), (160L * 262_144 + 7, 9_000),
     ];
 
-    private static async Task<byte[]> ReadAsync(UnixFsRangeFile f, long offset, int length)
+    internal static async Task<byte[]> ReadAsync(UnixFsRangeFile f, long offset, int length)
     {
         var buffer = new byte[length];
         Assert.Equal(length, await f.ReadAsync(offset, buffer));

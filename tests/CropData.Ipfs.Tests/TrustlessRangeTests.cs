@@ -4,6 +4,7 @@ using CropData.Ipfs.Multiformats;
 using CropData.Ipfs.Ranges;
 using CropData.Ipfs.Retrieval;
 using CropData.Ipfs.Tests.Support;
+using static CropData.Ipfs.Tests.RangeReaderTests;
 
 namespace CropData.Ipfs.Tests;
 
@@ -19,27 +20,12 @@ public sealed class TrustlessRangeTests(IpfsNodeFixture node) : IAsyncLifetime
     private const int Chunk = 262_144;
     private readonly string _dir = TestFiles.NewTempDir("trustless-ranges");
 
-    private static readonly IpfsFetchOptions Fast = new()
-    {
-        MaxAttemptsPerSource = 2,
-        RetryBaseDelay = TimeSpan.FromMilliseconds(20),
-        ResponseTimeout = TimeSpan.FromSeconds(10),
-        StallTimeout = TimeSpan.FromSeconds(5),
-    };
-
     public Task InitializeAsync() => Task.CompletedTask;
 
     public Task DisposeAsync()
     {
         Directory.Delete(_dir, true);
         return Task.CompletedTask;
-    }
-
-    private static async Task<byte[]> ReadAsync(UnixFsRangeFile f, long offset, int length)
-    {
-        var buffer = new byte[length];
-        Assert.Equal(length, await f.ReadAsync(offset, buffer));
-        return buffer;
     }
 
     private static Dictionary<string, BlockSourceStats> StatsOf(BlockFetcher f) => f.Stats.Sources.ToDictionary(s => s.Source);
