@@ -27,7 +27,7 @@ internal sealed record RecordedRequest(string Method, string PathAndQuery, strin
 /// </summary>
 internal sealed class StacTestServer : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Task _loop;
     private readonly ConcurrentDictionary<string, (JsonObject Body, int Offset)> _tokens = new();
     private int _inFlight;
@@ -43,16 +43,18 @@ internal sealed class StacTestServer : IAsyncDisposable
             probe.Start();
             var port = ((IPEndPoint)probe.LocalEndpoint).Port;
             probe.Stop();
+            // A listener whose Start failed is closed: each attempt (another port) gets a new one.
+            var listener = new HttpListener();
             try
             {
-                _listener.Prefixes.Clear();
-                _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-                _listener.Prefixes.Add($"http://localhost:{port}/");
-                _listener.Start();
+                listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+                listener.Prefixes.Add($"http://localhost:{port}/");
+                listener.Start();
+                _listener = listener;
                 Port = port;
                 break;
             }
-            catch (HttpListenerException) when (attempt < 10) { }
+            catch (HttpListenerException) when (attempt < 10) { listener.Close(); }
         }
         _loop = Task.Run(AcceptLoop);
     }
