@@ -78,14 +78,10 @@ public static class ChipBuilder
                 new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism) }, item =>
                 {
                     var (r, job) = item;
-                    SceneBandWarp.Run(job.Path, tile, job.Kind, cdlInfo, rows[r], options.Mode, chip =>
-                    {
-                        var path = Warped(job.Date, job.Band, chip);
-                        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                        return path;
-                    }, warpCache);
+                    // (WarpedWindowFile.Write makes the window's folder.)
+                    SceneBandWarp.Run(job.Path, tile, job.Kind, cdlInfo, rows[r], options.Mode, chip => Warped(job.Date, job.Band, chip), warpCache);
                     if (Interlocked.Decrement(ref pending[r]) != 0) return;
-                    using var cdl = CdlRaster.Open(cdlPath); // one per thread
+                    using var cdl = CdlRaster.Open(cdlPath); // the cutting thread's own handle (GDAL handles are per thread)
                     built[r] = rows[r].Select(chip =>
                     {
                         var dates = ordered.Select((s, d) => new WarpedDate(s.SceneId, s.Date,
