@@ -73,9 +73,9 @@ need_test_deps() {
   exit 3
 }
 
-# One js-ipfs node for the whole run (tools/ipfs-test-node), started while the suite compiles and shared by both
-# lanes' IPFS, download and range tests, stopped when the script exits. Skipped when CROPDATA_IPFS_API names a node
-# already (.ci/run starts one); if it cannot start, each test project's fixture starts its own and says why.
+# One js-ipfs node for the whole run (tools/ipfs-test-node), started while the suite compiles and shared by every
+# lane's IPFS, download and range tests, stopped when the script exits. Skipped when CROPDATA_IPFS_API names a node
+# already; if it cannot start, each test project's fixture starts its own and says why.
 start_ipfs_node() {
   [ -z "${CROPDATA_IPFS_API:-}" ] || return 0
   local results="$1" ports
