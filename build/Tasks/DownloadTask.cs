@@ -73,7 +73,12 @@ public sealed class DownloadTask : UnitTask<DatasetContext, SceneBand>
         var record = new BandCid(plan.Filename, cid, u.Band);
         // A band fetched before (by this dataset for a scene since deselected, or by another dataset of the data folder)
         // comes from the content-addressed cache: no download, and its bytes checked against the sha256 recorded with it.
-        if (BandCache.TryTake(c.Paths.CidCache(cid), temp)) return record;
+        // Copied into staging and checked there, like a fetch: a damaged entry's bytes never sit in tiles/, even as a temp.
+        if (BandCache.TryTake(c.Paths.CidCache(cid), staging))
+        {
+            File.Move(staging, temp, overwrite: true);
+            return record;
+        }
         try
         {
             var result = await c.Fetcher.FetchAsync(Cid.Parse(cid), staging, ct: c.CancellationToken);

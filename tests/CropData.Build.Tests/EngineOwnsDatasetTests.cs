@@ -161,9 +161,25 @@ public class EngineOwnsDatasetTests
         File.Delete(entry); // break the hard link before damaging the copy
         bytes[100] ^= 1;
         File.WriteAllBytes(entry, bytes);
-        var (failed, _) = await b.RunAsync();
-        Assert.NotEqual(0, failed.ExitCode);
-        Assert.False(File.Exists(entry));
-        Assert.Single(failed.Failures, f => f.Task == "download");
+        // Its bytes are checked outside tiles/: no B02 file, not even a temp, appears there (inotify reports every creation;
+        // the scene's other bands come from their good entries).
+        var created = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using (var watch = new FileSystemWatcher(b.File("tiles")) { IncludeSubdirectories = true, EnableRaisingEvents = true })
+        {
+            watch.Created += (_, e) => created.Enqueue(e.Name ?? e.FullPath);
+            watch.Renamed += (_, e) => created.Enqueue(e.Name ?? e.FullPath);
+            var (failed, _) = await b.RunAsync();
+            Assert.NotEqual(0, failed.ExitCode);
+            Assert.False(File.Exists(entry));
+            Assert.Single(failed.Failures, f => f.Task == "download");
+            // Events arrive in order: once the sentinel's creation is reported, every earlier one has been.
+            var sentinel = b.File("tiles/sentinel");
+            File.WriteAllText(sentinel, "");
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!created.Contains("sentinel") && DateTime.UtcNow < deadline) await Task.Delay(10);
+            File.Delete(sentinel);
+        }
+        Assert.Contains("sentinel", created);
+        Assert.DoesNotContain(created, name => name.Contains(".B02.", StringComparison.Ordinal));
     }
 }
