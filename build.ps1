@@ -22,11 +22,20 @@ if (-not (Test-Gdal)) {
     exit 3
 }
 
+# As build.sh: one compiler server for every project of a build (even where UseSharedCompilation=false is set in the
+# environment), shut down afterwards so that no process outlives the script.
+function Invoke-Compile([string]$Project) {
+    dotnet build $Project -c Release --nologo -v q -clp:ErrorsOnly -p:UseSharedCompilation=true
+    $rc = $LASTEXITCODE
+    dotnet build-server shutdown --vbcscompiler | Out-Null
+    $global:LASTEXITCODE = $rc
+}
+
 if ($args -contains '--target=test') {
     $rest = $args | Where-Object { $_ -ne '--target=test' }
     Remove-Item -Recurse -Force "$Root/TestResults" -ErrorAction SilentlyContinue
     # As build.sh: one compile, then three lanes side by side: Build.Tests, Cluster.Tests and the library projects.
-    dotnet build "$Root/CropData.sln" -c Release --nologo -v q -clp:ErrorsOnly
+    Invoke-Compile "$Root/CropData.sln"
     if ($LASTEXITCODE -ne 0) { Write-Output "0 passed, 1 failed"; exit 1 }
     # The solution holds the host: a later ./build.ps1 need not build it again.
     New-Item -ItemType File -Force "$Root/build/bin/.host-built" | Out-Null
@@ -67,7 +76,7 @@ if ($current) {
     $current = -not $newer -and -not ((Get-Item "$Root/Directory.Build.props").LastWriteTimeUtc -gt $built)
 }
 if (-not $current) {
-    dotnet build "$Root/build/Build.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly
+    Invoke-Compile "$Root/build/Build.csproj"
     if ($LASTEXITCODE -ne 0) { Write-Error "Building the task host failed."; exit 3 }
     New-Item -ItemType File -Force $Stamp | Out-Null
     (Get-Item $Stamp).LastWriteTimeUtc = [DateTime]::UtcNow

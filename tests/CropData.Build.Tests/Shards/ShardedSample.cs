@@ -5,7 +5,7 @@ namespace CropData.Build.Tests.Shards;
 
 /// <summary>
 /// The embedded sample built twice: once unsharded and once as --shard=K/3 for K = 1..3, each shard in its own
-/// data folder (as separate machines would). The unsharded dataset folder is then removed so that a test can
+/// data folder (as separate machines would). The unsharded dataset folder is then removed (all but the stamp of the sample inputs) so that a test can
 /// merge into the same data folder and config: the manifest embeds the config (data_dir included) and the
 /// report names the config file, so only the same folder and config can give byte-identical manifests. Every folder
 /// starts with the generated sample inputs of the shared clean build (generating them is not what sharding tests).
@@ -28,7 +28,14 @@ public sealed class ShardedSample : IAsyncLifetime
         Shards = shards;
         await Unsharded.BuildOkAsync();
         UnshardedManifest = File.ReadAllBytes(Unsharded.File(DatasetManifest.FileName));
+        // The dataset folder goes, all but sample-data's stamp: the data folder's generated inputs stay up to date, so
+        // the merge does not generate them again.
+        var stamp = Path.Combine(Unsharded.Dataset, ".build", "stamps", "sample-data");
+        var held = Path.Combine(Unsharded.DataDir, "sample-data-stamp");
+        Directory.Move(stamp, held);
         Directory.Delete(Unsharded.Dataset, recursive: true);
+        Directory.CreateDirectory(Path.GetDirectoryName(stamp)!);
+        Directory.Move(held, stamp);
 
         var results = new List<BuildResult>();
         for (int k = 1; k <= Count; k++) results.Add(await Shards[k - 1].BuildOkAsync($"--shard={k}/{Count}"));
