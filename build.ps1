@@ -40,14 +40,17 @@ if ($args -contains '--target=test') {
     # The solution holds the host: a later ./build.ps1 need not build it again.
     New-Item -ItemType File -Force "$Root/build/bin/.host-built" | Out-Null
     (Get-Item "$Root/build/bin/.host-built").LastWriteTimeUtc = [DateTime]::UtcNow
+    # As build.sh: each lane runs the compiled test assemblies (no MSBuild evaluation, one test console per lane).
     $lanes = foreach ($project in 'CropData.Build.Tests', 'CropData.Cluster.Tests') {
         Start-Job -ScriptBlock {
             param($Root, $project, $rest)
-            dotnet test "$Root/tests/$project/$project.csproj" -c Release --no-build --nologo --logger trx --results-directory "$Root/TestResults" @rest
+            dotnet test "$Root/tests/$project/bin/Release/net10.0/$project.dll" --nologo --logger trx --results-directory "$Root/TestResults" @rest
             [int]($LASTEXITCODE -ne 0)
         } -ArgumentList $Root, $project, $rest
     }
-    dotnet test "$Root/CropData.LibraryTests.slnf" -c Release --no-build --nologo -m:1 --logger trx --results-directory "$Root/TestResults" @rest
+    $library = (Get-Content "$Root/CropData.LibraryTests.slnf" | ConvertFrom-Json).solution.projects |
+        ForEach-Object { $name = ($_ -split '[\\/]')[-1] -replace '\.csproj$', ''; "$Root/tests/$name/bin/Release/net10.0/$name.dll" }
+    dotnet test @library --nologo --logger trx --results-directory "$Root/TestResults" @rest
     $rc = $LASTEXITCODE
     foreach ($lane in $lanes) {
         $out = Receive-Job -Job $lane -Wait -AutoRemoveJob
