@@ -55,7 +55,7 @@ have_chromium() {
 # UseSharedCompilation=false), shut down afterwards so that no process outlives the script.
 compile() {
   local rc=0
-  dotnet build "$@" -c Release --nologo -p:UseSharedCompilation=true || rc=$?
+  dotnet build "$@" -c Release --nologo -v quiet -clp:ErrorsOnly -p:UseSharedCompilation=true || rc=$?
   dotnet build-server shutdown --vbcscompiler >/dev/null 2>&1 || true
   return $rc
 }
@@ -121,7 +121,7 @@ run_tests() {
   trap 'IPFS_TEST_DIR="$ROOT/TestResults/ipfs-node" bash "$ROOT/tools/ipfs-test-node/stop.sh" >/dev/null 2>&1' EXIT
   start_ipfs_node "$results" &
   local node_start=$!
-  compile "$ROOT/CropData.sln" -v q -clp:ErrorsOnly || { wait "$node_start"; say "the build failed"; echo "0 passed, 1 failed, 0 skipped"; return 1; }
+  compile "$ROOT/CropData.sln" || { wait "$node_start"; say "the build failed"; echo "0 passed, 1 failed, 0 skipped"; return 1; }
   touch "$BUILT_STAMP" # the solution holds the host: a later ./build.sh need not build it again
   wait "$node_start"
   use_ipfs_node "$results"
@@ -181,7 +181,7 @@ host_is_current() {
   [ -z "$newer" ] && [ ! "$ROOT/Directory.Build.props" -nt "$BUILT_STAMP" ]
 }
 if ! host_is_current; then
-  if ! compile "$ROOT/build/Build.csproj" -v quiet -clp:ErrorsOnly >"$ROOT/build/.last-build.log" 2>&1; then
+  if ! compile "$ROOT/build/Build.csproj" >"$ROOT/build/.last-build.log" 2>&1; then
     cat "$ROOT/build/.last-build.log" >&2
     say "Building the task host failed (log above)."
     exit 3
